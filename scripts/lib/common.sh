@@ -1,0 +1,64 @@
+# Shared by scripts/stack, scripts/test, scripts/run, scripts/bench.
+# Sourced, not executed. Everything the scripts need is installed from Debian's
+# packages or Maven Central; nothing is downloaded any other way.
+
+QRFLEET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KAFKA_VERSION=3.9.1
+QRFLEET_CACHE=${QRFLEET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qrfleet}
+
+DEBIAN_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev
+  doctest-dev libvalijson-dev libgeoip-dev geoip-database libssl-dev
+  postgresql redis-server default-jre-headless maven
+)
+
+log() { printf '\033[1m[qrfleet]\033[0m %s\n' "$*" >&2; }
+die() { printf '[qrfleet] error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $* (install sudo or run as root)"; fi
+}
+
+# Installs the Debian packages that are missing; a no-op when all are present.
+ensure_packages() {
+  local missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  command -v java >/dev/null || missing+=(default-jre-headless)
+  command -v mvn  >/dev/null || missing+=(maven)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# Fetches Apache Kafka's jars from Maven Central once; prints the jar directory.
+ensure_kafka() {
+  local dir="$QRFLEET_CACHE/kafka-$KAFKA_VERSION"
+  if [ ! -f "$dir/.complete" ]; then
+    log "fetching Apache Kafka $KAFKA_VERSION from Maven Central into $dir"
+    mkdir -p "$dir"
+    mvn -q -B -f "$QRFLEET_ROOT/scripts/kafka/pom.xml" \
+      -Dkafka.version="$KAFKA_VERSION" dependency:copy-dependencies \
+      -DoutputDirectory="$dir/libs" -DincludeScope=runtime >&2 \
+      || die "maven could not fetch Kafka $KAFKA_VERSION"
+    touch "$dir/.complete"
+  fi
+  echo "$dir/libs"
+}
+
+# Configures and builds the tree. BUILD_DIR and CMAKE_ARGS may be overridden.
+build_tree() {
+  local build_dir=${BUILD_DIR:-$QRFLEET_ROOT/build}
+  local jobs; jobs=$(nproc)
+  if [ ! -f "$build_dir/build.ninja" ]; then
+    # shellcheck disable=SC2086
+    cmake -S "$QRFLEET_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} ${CMAKE_ARGS:-} >&2
+  fi
+  cmake --build "$build_dir" -j "$jobs" >&2
+  echo "$build_dir"
+}
