@@ -1,0 +1,103 @@
+#pragma once
+#include <cstdint>
+#include <pqxx/pqxx>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qrfleet/envelope.h"
+#include "qrfleet/redis_effects.h"
+#include "qrfleet/topic_partition.h"
+
+namespace qrfleet {
+
+class EventProducer;
+
+// One decoded Kafka message, as a handler sees it.
+struct ConsumedEvent {
+  TopicPartition source;
+  std::int64_t offset = 0;
+  std::string key;
+  std::int64_t kafkaTimestampMs = 0;
+  Envelope envelope;
+};
+
+// Redis writes for one event; a no-op when that event's offset was already
+// applied to Redis (by an earlier attempt or a previous owner).
+class RedisWriter {
+ public:
+  explicit RedisWriter(RedisEffects* effects) : effects_(effects) {}
+  explicit operator bool() const { return effects_ != nullptr; }
+  void incrBy(const std::string& key, std::int64_t by) { if (effects_) effects_->incrBy(key, by); }
+  void pfAdd(const std::string& key, const std::string& member) { if (effects_) effects_->pfAdd(key, member); }
+  void xAdd(const std::string& key, std::int64_t maxLen, const std::vector<std::pair<std::string, std::string>>& f) {
+    if (effects_) effects_->xAdd(key, maxLen, f);
+  }
+  void command(std::vector<std::string> argv) { if (effects_) effects_->command(std::move(argv)); }
+
+ private:
+  RedisEffects* effects_;
+};
+
+// What a handler may do with a batch. Everything here is applied atomically
+// with the batch's offsets by the runtime, or not at all.
+class Effects {
+ public:
+  virtual ~Effects() = default;
+  // The batch's Postgres transaction (the runtime commits it).
+  virtual pqxx::work& sql() = 0;
+  // Redis writes caused by `event`.
+  virtual RedisWriter redis(const ConsumedEvent& event) = 0;
+  // Produce a follow-up event; acknowledged by Kafka before the batch commits.
+  // Give derived events deterministic ids (deterministicEventId).
+  virtual void emit(const std::string& topic, const std::string& key, const Envelope& event) = 0;
+  // The event breaks a domain rule: dead-letter it (the batch goes on).
+  virtual void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) = 0;
+  // The event was delivered before (same eventId): counted for metrics only.
+  virtual void duplicate(const ConsumedEvent& event) = 0;
+};
+
+// A service's domain logic: turns a batch of events into effects.
+class BatchHandler {
+ public:
+  virtual ~BatchHandler() = default;
+  // Routing: events of other types are dead-lettered as unknown-event-type,
+  // unsupported versions as unsupported-event-version.
+  virtual bool handlesType(std::string_view eventType) const = 0;
+  virtual bool supportsVersion(std::string_view eventType, int version) const = 0;
+  virtual void handle(std::span<const ConsumedEvent> events, Effects& effects) = 0;
+};
+
+template <class Event>
+struct Decoded {
+  const ConsumedEvent* event;
+  Event data;
+};
+
+// A handler for one event type: decodes each payload with Event::fromEnvelope
+// (dead-lettering the ones that break the schema) and hands over typed events.
+template <class Event>
+class TypedBatchHandler : public BatchHandler {
+ public:
+  bool handlesType(std::string_view t) const override { return t == Event::type; }
+  bool supportsVersion(std::string_view t, int v) const override { return t == Event::type && Event::supports(v); }
+
+  void handle(std::span<const ConsumedEvent> events, Effects& effects) final {
+    std::vector<Decoded<Event>> decoded;
+    decoded.reserve(events.size());
+    for (const auto& e : events) {
+      try {
+        decoded.push_back({&e, Event::fromEnvelope(e.envelope)});
+      } catch (const EventRejected& err) {
+        effects.reject(e, err.reason(), err.what());
+      }
+    }
+    if (!decoded.empty()) handleDecoded(decoded, effects);
+  }
+
+ protected:
+  virtual void handleDecoded(std::span<const Decoded<Event>> events, Effects& effects) = 0;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,20 @@
+#pragma once
+#include <exception>
+#include <string>
+
+namespace qrfleet {
+
+// How the runtime treats an exception escaping a batch.
+enum class FailureKind {
+  transient,  // store/broker unreachable, deadlock, serialization, timeout: retry with backoff
+  permanent,  // the data or the code is wrong: retrying the same batch will not help
+};
+
+// Classifies store errors by type and SQLSTATE: connection loss (08*),
+// serialization (40001), deadlock (40P01), shutdown (57P*), lock and statement
+// timeouts, resource exhaustion (53*) are transient; constraint violations
+// (23*) and other SQL errors from bad data are permanent.
+FailureKind classifyFailure(const std::exception& e);
+std::string failureReason(const std::exception& e);  // short label for metrics
+
+}  // namespace qrfleet

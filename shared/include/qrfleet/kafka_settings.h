@@ -1,0 +1,35 @@
+#pragma once
+#include <librdkafka/rdkafkacpp.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qrfleet/config.h"
+
+namespace qrfleet {
+
+// Broker address and security, shared by consumers, producers and the CLI.
+struct KafkaSettings {
+  std::string brokers;
+  std::string securityProtocol = "plaintext";
+  std::string saslMechanism;
+  std::string saslUsername;
+  std::string saslPassword;
+  std::string sslCaLocation;
+  // Extra librdkafka properties (KAFKA_PROPERTIES="k=v,k=v") for what is not
+  // worth a variable of its own.
+  std::map<std::string, std::string> extra;
+
+  static std::vector<ConfigOption> options();
+  static KafkaSettings fromConfig(EnvConfig& config);
+
+  // A Conf with the connection and security properties applied; throws
+  // std::runtime_error naming the property librdkafka refused.
+  std::unique_ptr<RdKafka::Conf> makeConf() const;
+};
+
+void setKafkaProperty(RdKafka::Conf& conf, const std::string& name, const std::string& value);
+
+}  // namespace qrfleet

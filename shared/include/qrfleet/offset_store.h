@@ -1,0 +1,60 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <pqxx/pqxx>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "qrfleet/topic_partition.h"
+
+namespace qrfleet {
+
+// Another consumer claimed the partition since we did: this process is a
+// zombie for it and must not write (its transaction is rolled back).
+class StaleOwner : public std::runtime_error {
+ public:
+  explicit StaleOwner(const TopicPartition& tp)
+      : std::runtime_error("partition " + tp.str() + " was claimed by another consumer"), partition(tp) {}
+  TopicPartition partition;
+};
+
+struct PartitionClaim {
+  std::int64_t nextOffset = -1;  // -1: nothing applied yet, start at the beginning
+  std::int64_t epoch = 0;
+};
+
+// Consumed offsets kept in the service's own Postgres schema, written in the
+// same transaction as the state they describe; that is what makes the
+// Postgres effects exactly-once. Each assignment bumps the partition's epoch
+// and every write checks it, so a paused or partitioned former owner
+// (a zombie) cannot commit after the partition moved.
+class OffsetStore {
+ public:
+  OffsetStore(std::string schema, std::string group, std::string owner);
+
+  // Creates the offsets table if missing (idempotent, safe concurrently).
+  void ensureTable(pqxx::connection& conn) const;
+
+  // Claims the partitions for this consumer and returns where to resume.
+  std::map<TopicPartition, PartitionClaim> claim(pqxx::connection& conn, const std::vector<TopicPartition>& parts) const;
+
+  // Records that everything before nextOffset is applied; throws StaleOwner.
+  void advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t nextOffset, std::int64_t epoch) const;
+
+  // Every stored position of the group (tools, replay, tests).
+  std::map<TopicPartition, std::int64_t> positions(pqxx::connection& conn) const;
+
+  // Forgets the group's positions so the next assignment starts from the beginning.
+  void reset(pqxx::work& txn) const;
+
+  const std::string& table() const { return table_; }
+
+ private:
+  std::string schema_;
+  std::string group_;
+  std::string owner_;
+  std::string table_;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,50 @@
+#pragma once
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qrfleet {
+
+// Redis unreachable, timed out, or answered with an error: the batch is retried.
+class RedisError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RedisReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
+
+// One synchronous hiredis connection that reconnects on the next command after
+// a failure. Not thread-safe: one per consume loop.
+class RedisClient {
+ public:
+  // redis://[[user]:password@]host[:port][/db]
+  explicit RedisClient(std::string url, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+  RedisReply command(const std::vector<std::string>& argv);
+  // Runs a Lua script by SHA, loading it on first use or after a Redis restart.
+  RedisReply eval(const std::string& script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
+  bool ping() noexcept;
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* c) const { redisFree(c); }
+  };
+  void connect();
+
+  std::string host_;
+  int port_ = 6379;
+  int db_ = 0;
+  std::string user_;
+  std::string password_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<redisContext, ContextDeleter> ctx_;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,53 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "qrfleet/redis_client.h"
+#include "qrfleet/topic_partition.h"
+
+namespace qrfleet {
+
+// The Redis writes of one batch, applied in one Lua script together with a
+// per-partition applied-offset mark. Writes for offsets at or below the mark
+// were applied by an earlier attempt (or another consumer) and are dropped, so
+// counters move exactly once however often a batch is re-run.
+//
+// Increments and HyperLogLog adds to the same key are merged, which turns a
+// 5,000-event batch into a few hundred Redis commands.
+class RedisEffects {
+ public:
+  RedisEffects(std::string keyPrefix, std::string group);
+
+  // --- runtime side
+  // Reads the marks of the partitions in the batch and clears queued writes.
+  void begin(RedisClient& redis, const std::set<TopicPartition>& partitions);
+  // Applies the writes and moves the marks to `lastOffsets` if, and only if,
+  // no one moved them since begin(). Returns false on that conflict.
+  bool commit(RedisClient& redis, const std::map<TopicPartition, std::int64_t>& lastOffsets);
+  std::string markKey(const TopicPartition& tp) const;
+  // Applied-offset mark as read by begin(); -1 when none.
+  std::int64_t appliedUpTo(const TopicPartition& tp) const;
+
+  // --- handler side (through Effects::redis)
+  void incrBy(const std::string& key, std::int64_t by);
+  void pfAdd(const std::string& key, const std::string& member);
+  // XADD key MAXLEN ~ maxLen * field value ...
+  void xAdd(const std::string& key, std::int64_t maxLen, const std::vector<std::pair<std::string, std::string>>& fields);
+  // Any other write; it must be safe to apply once per event (the mark ensures once).
+  void command(std::vector<std::string> argv);
+
+  std::size_t queuedCommands() const;
+
+ private:
+  std::string keyPrefix_;
+  std::string group_;
+  std::map<TopicPartition, std::int64_t> marks_;
+  std::map<std::string, std::int64_t> increments_;
+  std::map<std::string, std::set<std::string>> hllAdds_;
+  std::vector<std::vector<std::string>> commands_;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,56 @@
+#pragma once
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace qrfleet {
+
+// The metrics every worker exports (DESIGN.md "Operating it"): names start with
+// qrfleet_, counters end in _total, durations are histograms in seconds.
+// Services add their own families to registry().
+class RuntimeMetrics {
+ public:
+  RuntimeMetrics(std::string service, const std::string& version);
+
+  prometheus::Registry& registry() { return *registry_; }
+  const std::string& service() const { return service_; }
+
+  void consumed(const std::string& topic, double n);
+  void processed(const std::string& topic, const std::string& eventType, const std::string& outcome, double n);
+  void deadLettered(const std::string& topic, const std::string& errorClass);
+  void retried(const std::string& reason);
+  void rebalanced(const std::string& kind);
+  void batchFinished(double seconds, double events);
+  void eventAge(const std::string& topic, double seconds);
+  void setLag(const std::string& topic, int partition, double lag);
+  void clearLag(const std::string& topic, int partition);
+  void setReady(bool ready);
+  void setAssignedPartitions(double n);
+
+  // Prometheus text exposition of everything registered.
+  std::string render();
+
+ private:
+  std::string service_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& consumed_;
+  prometheus::Family<prometheus::Counter>& processed_;
+  prometheus::Family<prometheus::Counter>& deadLetters_;
+  prometheus::Family<prometheus::Counter>& retries_;
+  prometheus::Family<prometheus::Counter>& rebalances_;
+  prometheus::Family<prometheus::Histogram>& batchDuration_;
+  prometheus::Family<prometheus::Histogram>& batchSize_;
+  prometheus::Family<prometheus::Histogram>& eventAge_;
+  prometheus::Family<prometheus::Gauge>& lag_;
+  prometheus::Gauge& ready_;
+  prometheus::Gauge& assigned_;
+  prometheus::Gauge& residentMemory_;
+  prometheus::Gauge& cpuSeconds_;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,29 @@
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "qrfleet/config.h"
+
+namespace qrfleet {
+
+// The runtime's own variables (stores, batching, retries, HTTP port).
+struct RuntimeSettings {
+  std::string databaseUrl;
+  std::string redisUrl;
+  int metricsPort = 9400;
+  int batchMaxEvents = 2000;
+  std::chrono::milliseconds batchMaxWait{100};
+  std::size_t maxEventBytes = 262144;
+  std::chrono::milliseconds retryInitial{100};
+  std::chrono::milliseconds retryMax{10000};
+  int handlerMaxAttempts = 5;
+  std::chrono::milliseconds shutdownTimeout{20000};
+  std::string instanceId;
+  std::string logLevel = "info";
+
+  static std::vector<ConfigOption> options();
+  static RuntimeSettings fromConfig(EnvConfig& config);
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,44 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "qrfleet/batch_handler.h"
+#include "qrfleet/config.h"
+#include "qrfleet/embedded_file.h"
+#include "qrfleet/json_logger.h"
+#include "qrfleet/runtime_metrics.h"
+
+namespace qrfleet {
+
+// What a service's handler factory gets: its configuration (read its own
+// options here, before the runtime validates the whole environment), the
+// logger and the metrics registry.
+struct ServiceContext {
+  EnvConfig& config;
+  JsonLogger& log;
+  RuntimeMetrics& metrics;
+};
+
+// The declaration of a worker: everything the runtime needs to run it.
+// A worker's main() is `return qrfleet::runService(argc, argv, definition());`.
+struct ServiceDefinition {
+  std::string name;               // scan-analytics (binary: qrfleet-scan-analytics)
+  std::string description;        // one line for --help
+  std::string consumerGroup;      // Kafka group, also the offset-store key
+  std::vector<std::string> topics;
+  std::string postgresSchema;     // the one schema this service owns
+  std::string redisPrefix;        // the one key prefix this service owns
+  std::span<const EmbeddedFile> migrations;
+  std::vector<ConfigOption> options;  // the service's own variables
+  std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
+};
+
+// Parses --help/--version/--migrate, reads and validates the environment,
+// applies migrations, then runs the consume loop until SIGTERM/SIGINT.
+// Returns the process exit code (0 after a clean shutdown, 2 on bad configuration).
+int runService(int argc, char** argv, const ServiceDefinition& definition);
+
+}  // namespace qrfleet

@@ -1,0 +1,6 @@
+#pragma once
+#include <string_view>
+
+namespace qrfleet {
+inline constexpr std::string_view kVersion = QRFLEET_VERSION;
+}

@@ -1,0 +1,46 @@
+#include "qrfleet/runtime_settings.h"
+
+#include <unistd.h>
+
+namespace qrfleet {
+
+std::vector<ConfigOption> RuntimeSettings::options() {
+  return {
+      {"DATABASE_URL", "PostgreSQL URL, postgresql://user[:password]@host:port/db", std::nullopt, true},
+      {"REDIS_URL", "Redis URL, redis://[:password@]host:port[/db]", std::nullopt, true},
+      {"METRICS_PORT", "HTTP port for /metrics, /healthz, /readyz (0 = any free port)", "9400"},
+      {"BATCH_MAX_EVENTS", "most events applied in one batch", "2000"},
+      {"BATCH_MAX_WAIT_MS", "longest wait to fill a batch", "100"},
+      {"MAX_EVENT_BYTES", "larger messages are dead-lettered as oversized", "262144"},
+      {"RETRY_INITIAL_MS", "first backoff after a transient store failure", "100"},
+      {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
+      {"HANDLER_MAX_ATTEMPTS", "batch attempts on a handler error before events are tried one by one", "5"},
+      {"SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for the current batch", "20000"},
+      {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
+      {"LOG_LEVEL", "debug, info, warn or error", "info"},
+  };
+}
+
+RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
+  RuntimeSettings s;
+  s.databaseUrl = c.url("DATABASE_URL", {"postgresql", "postgres"});
+  s.redisUrl = c.url("REDIS_URL", {"redis"});
+  s.metricsPort = static_cast<int>(c.integer("METRICS_PORT", 0, 65535));
+  s.batchMaxEvents = static_cast<int>(c.integer("BATCH_MAX_EVENTS", 1, 100000));
+  s.batchMaxWait = c.millis("BATCH_MAX_WAIT_MS", 1, 60000);
+  s.maxEventBytes = static_cast<std::size_t>(c.integer("MAX_EVENT_BYTES", 256, 16 * 1024 * 1024));
+  s.retryInitial = c.millis("RETRY_INITIAL_MS", 1, 60000);
+  s.retryMax = c.millis("RETRY_MAX_MS", 1, 600000);
+  s.handlerMaxAttempts = static_cast<int>(c.integer("HANDLER_MAX_ATTEMPTS", 1, 100));
+  s.shutdownTimeout = c.millis("SHUTDOWN_TIMEOUT_MS", 100, 600000);
+  s.instanceId = c.string("INSTANCE_ID");
+  if (s.instanceId.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    s.instanceId = std::string(host) + "-" + std::to_string(getpid());
+  }
+  s.logLevel = c.oneOf("LOG_LEVEL", {"debug", "info", "warn", "error"});
+  return s;
+}
+
+}  // namespace qrfleet

@@ -1,0 +1,68 @@
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "qrfleet/config.h"
+#include "qrfleet/runtime_settings.h"
+
+using qrfleet::ConfigError;
+using qrfleet::EnvConfig;
+
+namespace {
+EnvConfig::Lookup env(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+std::string errorOf(EnvConfig& c) {
+  try {
+    c.finish();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("missing required variables are all named in one error") {
+  EnvConfig c(qrfleet::RuntimeSettings::options(), env({}));
+  qrfleet::RuntimeSettings::fromConfig(c);
+  auto msg = errorOf(c);
+  CHECK(msg.find("DATABASE_URL: is required") != std::string::npos);
+  CHECK(msg.find("REDIS_URL: is required") != std::string::npos);
+}
+
+TEST_CASE("bad values name the variable and the problem") {
+  EnvConfig c(qrfleet::RuntimeSettings::options(),
+              env({{"DATABASE_URL", "mysql://x"}, {"REDIS_URL", "redis://h:1"}, {"BATCH_MAX_EVENTS", "lots"},
+                   {"METRICS_PORT", "70000"}, {"LOG_LEVEL", "loud"}}));
+  qrfleet::RuntimeSettings::fromConfig(c);
+  auto msg = errorOf(c);
+  CHECK(msg.find("DATABASE_URL") != std::string::npos);
+  CHECK(msg.find("mysql://x") == std::string::npos);  // secret: value not echoed
+  CHECK(msg.find("BATCH_MAX_EVENTS: 'lots' is not an integer") != std::string::npos);
+  CHECK(msg.find("METRICS_PORT: 70000 is out of range") != std::string::npos);
+  CHECK(msg.find("LOG_LEVEL: 'loud' is not one of") != std::string::npos);
+  CHECK(msg.find("REDIS_URL") == std::string::npos);
+}
+
+TEST_CASE("defaults apply and valid values parse") {
+  EnvConfig c(qrfleet::RuntimeSettings::options(),
+              env({{"DATABASE_URL", "postgresql://u@h:5432/db"}, {"REDIS_URL", "redis://h:6379/0"},
+                   {"BATCH_MAX_EVENTS", "500"}}));
+  auto s = qrfleet::RuntimeSettings::fromConfig(c);
+  CHECK_NOTHROW(c.finish());
+  CHECK(s.batchMaxEvents == 500);
+  CHECK(s.metricsPort == 9400);
+  CHECK(s.batchMaxWait.count() == 100);
+}
+
+TEST_CASE("help lists every variable with its default") {
+  auto help = EnvConfig::helpText(qrfleet::RuntimeSettings::options());
+  CHECK(help.find("DATABASE_URL") != std::string::npos);
+  CHECK(help.find("(required)") != std::string::npos);
+  CHECK(help.find("BATCH_MAX_EVENTS") != std::string::npos);
+  CHECK(help.find("default: 2000") != std::string::npos);
+}

@@ -1,0 +1,78 @@
+// Holds the C++ decoders and the JSON Schemas to the same verdict on every
+// example under schemas/examples, so the two cannot drift apart.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "qrfleet/envelope.h"
+#include "qrfleet/events/scan_recorded.h"
+#include "qrfleet/schema_catalog.h"
+
+namespace fs = std::filesystem;
+using namespace qrfleet;
+
+namespace {
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The C++ decoder's verdict: empty = accepted, else the reason.
+std::string decodeVerdict(const std::string& text) {
+  try {
+    auto env = Envelope::decode(text);
+    if (env.eventType == events::ScanRecorded::type) events::ScanRecorded::fromEnvelope(env);
+    else return "no decoder for " + env.eventType;
+    return "";
+  } catch (const EventRejected& e) {
+    return std::string(rejectReasonName(e.reason())) + ": " + e.what();
+  }
+}
+
+std::vector<fs::path> examples(const char* kind) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(fs::path(QRFLEET_SCHEMA_DIR) / "examples" / kind)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("every valid example passes both the schema and the decoder") {
+  SchemaCatalog catalog;
+  auto files = examples("valid");
+  REQUIRE(files.size() >= 3);
+  for (const auto& f : files) {
+    CAPTURE(f.filename().string());
+    auto text = read(f);
+    auto errors = catalog.validate(nlohmann::json::parse(text));
+    CHECK_MESSAGE(errors.empty(), (errors.empty() ? "" : errors.front()));
+    CHECK(decodeVerdict(text) == "");
+  }
+}
+
+TEST_CASE("every invalid example fails both the schema and the decoder") {
+  SchemaCatalog catalog;
+  auto files = examples("invalid");
+  REQUIRE(files.size() >= 10);
+  for (const auto& f : files) {
+    CAPTURE(f.filename().string());
+    auto text = read(f);
+    CHECK_FALSE(catalog.validate(nlohmann::json::parse(text)).empty());
+    CHECK(decodeVerdict(text) != "");
+  }
+}
+
+TEST_CASE("every event schema has at least one valid example") {
+  SchemaCatalog catalog;
+  auto valid = examples("valid");
+  for (const auto& name : catalog.eventSchemas()) {
+    CAPTURE(name);
+    bool found = false;
+    for (const auto& f : valid) found = found || f.filename().string().rfind(name + ".", 0) == 0;
+    CHECK(found);
+  }
+}
