@@ -1,0 +1,44 @@
+#include "scan_enricher.h"
+
+#include <algorithm>
+
+#include "qrfleet/time_format.h"
+
+namespace qrfleet::scan {
+
+ScanEnricher::ScanEnricher(CountryResolver countries, VisitorId visitors)
+    : countries_(std::move(countries)), visitors_(std::move(visitors)) {}
+
+std::string ScanEnricher::referrerHost(const std::optional<std::string>& referrer) {
+  if (!referrer) return "direct";
+  auto start = referrer->find("://");
+  if (start == std::string::npos) return "unknown";
+  start += 3;
+  auto end = referrer->find_first_of("/?#", start);
+  std::string host = referrer->substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  if (!host.empty() && host.front() != '[') {
+    if (auto colon = host.find(':'); colon != std::string::npos) host.resize(colon);
+  }
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (host.rfind("www.", 0) == 0) host = host.substr(4);
+  return host.empty() ? "unknown" : host.substr(0, 255);
+}
+
+ScanFacts ScanEnricher::enrich(const events::ScanRecorded& s) const {
+  ScanFacts f;
+  f.visitorId = visitors_.of(s.ip, s.userAgent);
+  f.country = countries_.resolve(s.country, s.ip);
+  f.agent = agents_.classify(s.userAgent);
+  f.referrerHost = referrerHost(s.referrer);
+  f.day = formatUtcDate(s.scannedAtMs);
+  auto floorTo = [&](std::int64_t unit) {
+    auto t = s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit;
+    return formatRfc3339Millis(t);
+  };
+  f.hour = floorTo(3600000);
+  f.minute = floorTo(60000);
+  return f;
+}
+
+}  // namespace qrfleet::scan

@@ -1,0 +1,37 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "country_resolver.h"
+#include "qrfleet/events/scan_recorded.h"
+#include "user_agent_classifier.h"
+#include "visitor_id.h"
+
+namespace qrfleet::scan {
+
+// What a scan means for the read models, derived once per event.
+struct ScanFacts {
+  std::string visitorId;
+  std::string country;
+  UserAgentClass agent;
+  std::string referrerHost;  // "direct" when there is no referrer
+  std::string day;           // UTC YYYY-MM-DD of scannedAt
+  std::string hour;          // UTC hour of scannedAt, RFC 3339
+  std::string minute;        // UTC minute of scannedAt, RFC 3339 (burst window)
+};
+
+class ScanEnricher {
+ public:
+  ScanEnricher(CountryResolver countries, VisitorId visitors);
+  ScanFacts enrich(const events::ScanRecorded& scan) const;
+
+  // Lower-cased host of an http(s) URL without "www."; "direct" for none.
+  static std::string referrerHost(const std::optional<std::string>& referrer);
+
+ private:
+  UserAgentClassifier agents_;
+  CountryResolver countries_;
+  VisitorId visitors_;
+};
+
+}  // namespace qrfleet::scan
