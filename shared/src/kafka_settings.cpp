@@ -43,15 +43,19 @@ void setKafkaProperty(RdKafka::Conf& conf, const std::string& name, const std::s
     throw std::runtime_error("librdkafka property " + name + ": " + err);
 }
 
+std::map<std::string, std::string> KafkaSettings::properties() const {
+  std::map<std::string, std::string> p{{"bootstrap.servers", brokers}, {"security.protocol", securityProtocol}};
+  if (!saslMechanism.empty()) p["sasl.mechanisms"] = saslMechanism;
+  if (!saslUsername.empty()) p["sasl.username"] = saslUsername;
+  if (!saslPassword.empty()) p["sasl.password"] = saslPassword;
+  if (!sslCaLocation.empty()) p["ssl.ca.location"] = sslCaLocation;
+  for (const auto& [k, v] : extra) p[k] = v;
+  return p;
+}
+
 std::unique_ptr<RdKafka::Conf> KafkaSettings::makeConf() const {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  setKafkaProperty(*conf, "bootstrap.servers", brokers);
-  setKafkaProperty(*conf, "security.protocol", securityProtocol);
-  if (!saslMechanism.empty()) setKafkaProperty(*conf, "sasl.mechanisms", saslMechanism);
-  if (!saslUsername.empty()) setKafkaProperty(*conf, "sasl.username", saslUsername);
-  if (!saslPassword.empty()) setKafkaProperty(*conf, "sasl.password", saslPassword);
-  if (!sslCaLocation.empty()) setKafkaProperty(*conf, "ssl.ca.location", sslCaLocation);
-  for (const auto& [k, v] : extra) setKafkaProperty(*conf, k, v);
+  for (const auto& [k, v] : properties()) setKafkaProperty(*conf, k, v);
   return conf;
 }
 

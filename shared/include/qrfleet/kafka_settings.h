@@ -25,6 +25,9 @@ struct KafkaSettings {
   static std::vector<ConfigOption> options();
   static KafkaSettings fromConfig(EnvConfig& config);
 
+  // The librdkafka properties these settings stand for.
+  std::map<std::string, std::string> properties() const;
+
   // A Conf with the connection and security properties applied; throws
   // std::runtime_error naming the property librdkafka refused.
   std::unique_ptr<RdKafka::Conf> makeConf() const;

@@ -1,0 +1,14 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace qrfleet::cli {
+
+// Each adds its subcommand (and its callback) to the app.
+void addTopicsCommand(CLI::App& app);
+void addProduceCommand(CLI::App& app);
+void addConsumeCommand(CLI::App& app);
+void addGroupsCommand(CLI::App& app);
+void addMigrateCommand(CLI::App& app);
+void addLoadgenCommand(CLI::App& app);
+
+}  // namespace qrfleet::cli
