@@ -1,4 +1,5 @@
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "qrfleet/backoff.h"
@@ -14,8 +15,17 @@ namespace qrfleet {
 
 namespace {
 
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
 std::vector<ConfigOption> allOptions(const ServiceDefinition& def) {
   auto options = RuntimeSettings::options();
+  // Overrides for blue/green deployments, shadow consumers and tests.
+  options.push_back({"KAFKA_GROUP_ID", "consumer group", def.consumerGroup});
+  options.push_back({"KAFKA_TOPICS", "topics to consume, comma-separated", joined(def.topics)});
   for (auto& o : KafkaSettings::options()) options.push_back(std::move(o));
   for (const auto& o : def.options) options.push_back(o);
   return options;
@@ -52,7 +62,8 @@ bool migrate(const ServiceDefinition& def, const RuntimeSettings& settings, Json
 
 }  // namespace
 
-int runService(int argc, char** argv, const ServiceDefinition& def) {
+int runService(int argc, char** argv, const ServiceDefinition& declared) {
+  ServiceDefinition def = declared;
   // First: every thread started later inherits the blocked signal mask.
   ShutdownSignal shutdown;
   bool migrateOnly = false;
@@ -77,6 +88,11 @@ int runService(int argc, char** argv, const ServiceDefinition& def) {
   EnvConfig config(allOptions(def));
   auto settings = RuntimeSettings::fromConfig(config);
   auto kafka = KafkaSettings::fromConfig(config);
+  def.consumerGroup = config.string("KAFKA_GROUP_ID");
+  def.topics.clear();
+  std::istringstream topics(config.string("KAFKA_TOPICS"));
+  for (std::string t; std::getline(topics, t, ',');)
+    if (!t.empty()) def.topics.push_back(t);
   JsonLogger log(def.name, parseLogLevel(settings.logLevel), std::cout);
   RuntimeMetrics metrics(def.name, std::string(kVersion));
   ServiceContext context{config, log, metrics};

@@ -45,6 +45,12 @@ constexpr std::array kLanguages = {"en-US", "de-DE", "en-GB", "fr-FR", "hi-IN", 
 constexpr std::array kOctets = {8, 24, 31, 37, 46, 62, 77, 78, 81, 85, 88, 91, 95, 109, 176, 178, 185, 188, 193, 212, 213, 217};
 }  // namespace
 
+bool ScanWorkload::isBotUserAgent(std::string_view userAgent) {
+  for (const char* b : kBots)
+    if (userAgent == b) return true;
+  return false;
+}
+
 ScanWorkload::ScanWorkload(ScanWorkloadOptions options) : options_(options), rng_(options.seed) {}
 
 std::string ScanWorkload::publicIp() {

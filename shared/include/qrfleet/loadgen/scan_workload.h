@@ -32,6 +32,8 @@ class ScanWorkload {
   // The next event and its Kafka key (the qrCodeId).
   std::pair<std::string, Envelope> next();
   std::int64_t produced() const { return index_; }
+  // Whether the workload sent this user agent as bot traffic.
+  static bool isBotUserAgent(std::string_view userAgent);
 
  private:
   struct Visitor {

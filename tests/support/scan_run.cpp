@@ -1,0 +1,119 @@
+#include "scan_run.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "qrfleet/kafka_admin.h"
+
+namespace qrfleet::testing {
+
+ScanRun::ScanRun(const std::string& name, int partitions, int burstThreshold)
+    : stack_(TestStack::fromEnvironment()), name_(name), burstThreshold_(burstThreshold), expected_(burstThreshold) {
+  stack_.resetScanAnalytics();
+  topic_ = stack_.createTopic("it-" + name, partitions);
+  group_ = "it-" + topic_;
+  producer_ = std::make_unique<EventProducer>(stack_.kafka(), "it-producer");
+}
+
+std::unique_ptr<WorkerProcess> ScanRun::startWorker(std::map<std::string, std::string> extraEnv) {
+  lastPort_ = freePort();
+  std::map<std::string, std::string> env{{"KAFKA_BROKERS", stack_.brokers},
+                                         {"DATABASE_URL", stack_.databaseUrl},
+                                         {"REDIS_URL", stack_.redisUrl},
+                                         {"KAFKA_TOPICS", topic_},
+                                         {"KAFKA_GROUP_ID", group_},
+                                         {"METRICS_PORT", std::to_string(lastPort_)},
+                                         {"SCAN_BURST_THRESHOLD", std::to_string(burstThreshold_)},
+                                         {"INSTANCE_ID", name_ + "-" + std::to_string(++workers_)},
+                                         {"RETRY_MAX_MS", "1000"}};
+  for (const auto& [k, v] : extraEnv) env[k] = v;
+  return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-scan-analytics", env,
+                                         std::string(QRFLEET_TEST_LOG_DIR) + "/" + name_ + ".log");
+}
+
+std::vector<std::pair<std::string, Envelope>> ScanRun::produceWorkload(loadgen::ScanWorkload& workload,
+                                                                       long long count) {
+  std::vector<std::pair<std::string, Envelope>> sent;
+  sent.reserve(static_cast<size_t>(count));
+  for (long long i = 0; i < count; ++i) {
+    auto ev = workload.next();
+    produceEvent(ev.first, ev.second);
+    sent.push_back(std::move(ev));
+  }
+  flush();
+  return sent;
+}
+
+void ScanRun::produceEvent(const std::string& key, const Envelope& e, bool expect) {
+  producer_->produceEvent(topic_, key, e);
+  if (expect) expected_.add(e);
+}
+
+void ScanRun::produceRaw(const std::string& key, const std::string& value, const KafkaHeaders& headers) {
+  producer_->produce(topic_, key, value, headers);
+}
+
+void ScanRun::flush() { producer_->flush(std::chrono::seconds(60)); }
+
+bool ScanRun::waitCaughtUp(std::chrono::milliseconds timeout) {
+  KafkaAdmin admin(stack_.kafka());
+  auto marks = admin.watermarks(topic_);
+  return waitUntil(
+      [&] {
+        try {
+          pqxx::connection c(stack_.databaseUrl);
+          pqxx::read_transaction t(c);
+          std::map<int, long long> stored;
+          for (const auto& r : t.exec_params(
+                   "SELECT partition, next_offset FROM analytics.kafka_offsets WHERE consumer_group = $1", group_))
+            stored[r[0].as<int>()] = r[1].as<long long>();
+          for (const auto& [p, wm] : marks) {
+            if (wm.second == 0) continue;
+            if (!stored.count(p) || stored[p] < wm.second) return false;
+          }
+          return true;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      timeout, std::chrono::milliseconds(250));
+}
+
+std::vector<std::string> ScanRun::differences() const {
+  return compareScanReadModels(expected_, stack_.databaseUrl, stack_.redisUrl);
+}
+
+std::vector<DeadLetter> ScanRun::deadLetters() const {
+  KafkaAdmin admin(stack_.kafka());
+  auto marks = admin.watermarks("dead-letter-queue");
+  auto conf = stack_.kafka().makeConf();
+  setKafkaProperty(*conf, "group.id", "it-dlq-reader");
+  setKafkaProperty(*conf, "enable.auto.commit", "false");
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  std::vector<RdKafka::TopicPartition*> parts;
+  std::map<int, long long> remaining;
+  for (const auto& [p, wm] : marks) {
+    parts.push_back(RdKafka::TopicPartition::create("dead-letter-queue", p, wm.first));
+    if (wm.second > wm.first) remaining[p] = wm.second;
+  }
+  consumer->assign(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  std::vector<DeadLetter> out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!remaining.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(500));
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    DeadLetter d;
+    if (m->key()) d.key = *m->key();
+    d.value.assign(static_cast<const char*>(m->payload()), m->len());
+    if (auto* h = m->headers())
+      for (const auto& hdr : h->get_all())
+        d.headers[hdr.key()] = std::string(static_cast<const char*>(hdr.value()), hdr.value_size());
+    if (d.headers["dlq-original-topic"] == topic_) out.push_back(std::move(d));
+    if (m->offset() + 1 >= remaining[m->partition()]) remaining.erase(m->partition());
+  }
+  consumer->close();
+  return out;
+}
+
+}  // namespace qrfleet::testing

@@ -1,0 +1,56 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qrfleet/event_producer.h"
+#include "qrfleet/loadgen/scan_workload.h"
+#include "scan_expectations.h"
+#include "test_stack.h"
+
+namespace qrfleet::testing {
+
+struct DeadLetter {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// One scan-analytics scenario: a fresh topic, group and schema, a producer,
+// the expected read models, and worker processes started on demand.
+class ScanRun {
+ public:
+  ScanRun(const std::string& name, int partitions, int burstThreshold = 10);
+
+  std::unique_ptr<WorkerProcess> startWorker(std::map<std::string, std::string> extraEnv = {});
+  int lastMetricsPort() const { return lastPort_; }
+
+  // Produces `count` workload events (remembering them as expected).
+  std::vector<std::pair<std::string, Envelope>> produceWorkload(loadgen::ScanWorkload& workload, long long count);
+  void produceEvent(const std::string& key, const Envelope& e, bool expect = true);
+  void produceRaw(const std::string& key, const std::string& value, const KafkaHeaders& headers = {});
+  void flush();
+
+  // True once the offsets stored with the state reach the end of every partition.
+  bool waitCaughtUp(std::chrono::milliseconds timeout);
+  std::vector<std::string> differences() const;
+  std::vector<DeadLetter> deadLetters() const;
+
+  const TestStack& stack() const { return stack_; }
+  const std::string& topic() const { return topic_; }
+  ScanExpectations& expected() { return expected_; }
+
+ private:
+  TestStack stack_;
+  std::string name_;
+  std::string topic_;
+  std::string group_;
+  int burstThreshold_;
+  ScanExpectations expected_;
+  std::unique_ptr<EventProducer> producer_;
+  int workers_ = 0;
+  int lastPort_ = 0;
+};
+
+}  // namespace qrfleet::testing

@@ -1,0 +1,178 @@
+#include "test_stack.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "qrfleet/kafka_admin.h"
+
+namespace qrfleet::testing {
+
+namespace {
+std::string requireEnv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0')
+    throw std::runtime_error(std::string(name) +
+                             " is not set: integration tests need the stack from `scripts/stack --name test up` "
+                             "(scripts/test starts it and exports it)");
+  return v;
+}
+}  // namespace
+
+TestStack TestStack::fromEnvironment() {
+  TestStack s;
+  s.brokers = requireEnv("KAFKA_BROKERS");
+  s.databaseUrl = requireEnv("DATABASE_URL");
+  s.redisUrl = requireEnv("REDIS_URL");
+  s.binDir = QRFLEET_BIN_DIR;
+  return s;
+}
+
+KafkaSettings TestStack::kafka() const {
+  KafkaSettings k;
+  k.brokers = brokers;
+  return k;
+}
+
+std::string TestStack::createTopic(const std::string& prefix, int partitions) const {
+  std::random_device rd;
+  auto name = prefix + "-" + std::to_string(rd() % 1000000000);
+  KafkaAdmin admin(kafka());
+  TopicCatalog catalog = TopicCatalog::fromYaml("topics:\n  - name: " + name + "\n    partitions: " +
+                                                std::to_string(partitions) + "\n    retention: 1d\n");
+  admin.apply(catalog, 1);
+  // The dead-letter queue must exist too (topics apply is idempotent).
+  admin.apply(TopicCatalog::embedded(), 1);
+  return name;
+}
+
+void TestStack::resetScanAnalytics() const {
+  pqxx::connection c(databaseUrl);
+  pqxx::work w(c);
+  w.exec("DROP SCHEMA IF EXISTS analytics CASCADE");
+  w.commit();
+  RedisClient redis(redisUrl);
+  redis.command({"FLUSHDB"});
+}
+
+WorkerProcess::WorkerProcess(const std::string& binary, std::map<std::string, std::string> env,
+                             const std::string& logPath)
+    : logPath_(logPath) {
+  std::vector<std::string> envStrings;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto name = kv.substr(0, kv.find('='));
+    if (!env.count(name)) envStrings.push_back(kv);
+  }
+  for (const auto& [k, v] : env) envStrings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : envStrings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string bin = binary;
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    char* argv[] = {bin.data(), nullptr};
+    execve(bin.c_str(), argv, envp.data());
+    _exit(127);
+  }
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (!exited_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, &status_, 0);
+  }
+}
+
+void WorkerProcess::kill(int signal) {
+  if (!exited_) ::kill(pid_, signal);
+}
+
+bool WorkerProcess::running() {
+  if (exited_) return false;
+  if (waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+  return !exited_;
+}
+
+int WorkerProcess::wait(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -2;
+}
+
+bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds every) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(every);
+  }
+  return done();
+}
+
+long long queryCount(const std::string& databaseUrl, const std::string& sql) {
+  try {
+    pqxx::connection c(databaseUrl);
+    pqxx::read_transaction t(c);
+    auto r = t.exec1(sql);
+    return r[0].is_null() ? 0 : r[0].as<long long>();
+  } catch (const pqxx::undefined_table&) {
+    return 0;
+  }
+}
+
+std::string httpGet(int port, const std::string& path, int* status) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    if (status) *status = 0;
+    return "";
+  }
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  send(fd, req.data(), req.size(), 0);
+  std::string resp;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) resp.append(buf, static_cast<size_t>(n));
+  close(fd);
+  if (status) *status = resp.size() > 12 ? std::atoi(resp.substr(9, 3).c_str()) : 0;
+  auto body = resp.find("\r\n\r\n");
+  return body == std::string::npos ? "" : resp.substr(body + 4);
+}
+
+int freePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace qrfleet::testing

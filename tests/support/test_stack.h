@@ -1,0 +1,63 @@
+#pragma once
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka_settings.h"
+#include "qrfleet/redis_client.h"
+
+namespace qrfleet::testing {
+
+// The real Kafka, Postgres and Redis that scripts/stack started, as named by
+// KAFKA_BROKERS, DATABASE_URL and REDIS_URL. Missing variables fail the test:
+// an integration test that cannot reach its stack must not pass.
+struct TestStack {
+  static TestStack fromEnvironment();
+
+  std::string brokers;
+  std::string databaseUrl;
+  std::string redisUrl;
+  std::string binDir;  // where the worker binaries are
+
+  KafkaSettings kafka() const;
+  // A fresh topic with a unique name, so tests never see each other's events.
+  std::string createTopic(const std::string& prefix, int partitions) const;
+  // Drops the analytics schema and empties Redis: each test starts clean.
+  void resetScanAnalytics() const;
+};
+
+// A worker process under test. Its stdout/stderr go to a log file.
+class WorkerProcess {
+ public:
+  WorkerProcess(const std::string& binary, std::map<std::string, std::string> env, const std::string& logPath);
+  ~WorkerProcess();
+  WorkerProcess(const WorkerProcess&) = delete;
+  WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+  void kill(int signal);
+  // Waits for exit; returns the exit code, or 128+signal; -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  bool running();
+  const std::string& logPath() const { return logPath_; }
+
+ private:
+  int pid_ = -1;
+  int status_ = 0;
+  bool exited_ = false;
+  std::string logPath_;
+};
+
+// Polls `done` until it returns true or the timeout passes.
+bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds every = std::chrono::milliseconds(200));
+
+long long queryCount(const std::string& databaseUrl, const std::string& sql);
+std::string httpGet(int port, const std::string& path, int* status = nullptr);
+int freePort();
+
+}  // namespace qrfleet::testing
