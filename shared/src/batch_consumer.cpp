@@ -103,8 +103,8 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
   setKafkaProperty(*conf, "auto.offset.reset", "earliest");
   setKafkaProperty(*conf, "enable.partition.eof", "false");
   setKafkaProperty(*conf, "max.poll.interval.ms", "300000");
-  setKafkaProperty(*conf, "session.timeout.ms", "30000");
-  setKafkaProperty(*conf, "heartbeat.interval.ms", "3000");
+  setKafkaProperty(*conf, "session.timeout.ms", std::to_string(settings_.sessionTimeout.count()));
+  setKafkaProperty(*conf, "heartbeat.interval.ms", std::to_string(std::max<long>(500, settings_.sessionTimeout.count() / 5)));
   setKafkaProperty(*conf, "fetch.wait.max.ms", "50");
   setKafkaProperty(*conf, "queued.max.messages.kbytes", "32768");
   std::string err;

@@ -16,6 +16,7 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
       {"HANDLER_MAX_ATTEMPTS", "batch attempts on a handler error before events are tried one by one", "5"},
       {"SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for the current batch", "20000"},
+      {"KAFKA_SESSION_TIMEOUT_MS", "how soon the group notices a crashed worker and moves its partitions", "10000"},
       {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
       {"LOG_LEVEL", "debug, info, warn or error", "info"},
   };
@@ -33,6 +34,7 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
   s.retryMax = c.millis("RETRY_MAX_MS", 1, 600000);
   s.handlerMaxAttempts = static_cast<int>(c.integer("HANDLER_MAX_ATTEMPTS", 1, 100));
   s.shutdownTimeout = c.millis("SHUTDOWN_TIMEOUT_MS", 100, 600000);
+  s.sessionTimeout = c.millis("KAFKA_SESSION_TIMEOUT_MS", 6000, 300000);
   s.instanceId = c.string("INSTANCE_ID");
   if (s.instanceId.empty()) {
     char host[256] = {};

@@ -145,15 +145,20 @@ TEST_CASE("a worker SIGKILLed at random points five times during 200k events end
   loadgen::ScanWorkload workload(workloadOptions(303, 2000));
   run.produceWorkload(workload, 200000);
   std::mt19937 rng(std::random_device{}());
+  const auto& db = run.stack().databaseUrl;
   for (int kill = 0; kill < 5; ++kill) {
+    auto before = queryCount(db, "SELECT count(*) FROM analytics.scan_events");
     auto worker = run.startWorker({{"BATCH_MAX_EVENTS", std::to_string(500 + rng() % 3000)}});
-    // Let it get into the stream (partition assignment takes a moment), then kill at a random point.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 2500));
+    // Wait until it is applying (the group first waits out the killed member's
+    // session), then kill it at a random point of the stream.
+    REQUIRE(waitUntil([&] { return queryCount(db, "SELECT count(*) FROM analytics.scan_events") > before; }, 60s, 50ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1500));
     CHECK(worker->running());
     worker->kill(SIGKILL);
     CHECK(worker->wait(10s) == 128 + SIGKILL);
-    MESSAGE("killed after " << queryCount(run.stack().databaseUrl, "SELECT count(*) FROM analytics.scan_events")
-                            << " events applied");
+    auto after = queryCount(db, "SELECT count(*) FROM analytics.scan_events");
+    MESSAGE("kill " << kill + 1 << ": " << before << " -> " << after << " events applied");
+    CHECK(after < 200000);
   }
   auto worker = run.startWorker();
   REQUIRE(run.waitCaughtUp(300s));

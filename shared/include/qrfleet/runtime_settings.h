@@ -19,6 +19,7 @@ struct RuntimeSettings {
   std::chrono::milliseconds retryMax{10000};
   int handlerMaxAttempts = 5;
   std::chrono::milliseconds shutdownTimeout{20000};
+  std::chrono::milliseconds sessionTimeout{10000};
   std::string instanceId;
   std::string logLevel = "info";
 
