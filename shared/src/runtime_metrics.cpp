@@ -9,8 +9,9 @@
 namespace qrfleet {
 
 namespace {
-const prometheus::Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                               0.25,  0.5,    1,     2.5,  5,     10,   30, 60};
+const prometheus::Histogram::BucketBoundaries kSecondsBuckets{0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04,
+                                                               0.05,  0.075,  0.1,   0.15, 0.2,   0.3,  0.5,  0.75,
+                                                               1,     2.5,    5,     10,   30,    60,   300};
 const prometheus::Histogram::BucketBoundaries kBatchSizeBuckets{1, 10, 50, 100, 500, 1000, 2000, 5000, 10000};
 }  // namespace
 
