@@ -25,17 +25,18 @@ void ScanAnalyticsHandler::handleDecoded(std::span<const Decoded<events::ScanRec
       const auto& s = d.data;
       const auto& f = facts.emplace_back(enricher_.enrich(s));
       copy << std::make_tuple(d.event->envelope.eventId, s.qrCodeId, s.ownerId, formatRfc3339Millis(s.scannedAtMs),
-                              f.day, f.hour, f.minute, f.visitorId, f.country, f.agent.device, f.agent.os,
+                              f.day, f.dayStart, f.hour, f.minute, f.visitorId, f.country, f.agent.device, f.agent.os,
                               f.agent.browser, f.referrerHost, s.language.value_or(""), f.agent.isBot(),
                               d.event->source.partition, d.event->offset);
     }
     copy.complete();
   }
   txn.exec(sql::markNew);
-  txn.exec_params(sql::flagBursts, options_.burstThreshold);
-  txn.exec(sql::insertEvents);
   txn.exec(sql::upsertDaily);
   txn.exec(sql::upsertHourly);
+  txn.exec_params(sql::flagBursts, options_.burstThreshold);
+  txn.exec(sql::addSuspicious);
+  txn.exec(sql::insertEvents);
   txn.exec(sql::upsertDimensions);
 
   std::map<std::pair<int, std::int64_t>, bool> fresh;  // (partition, offset) -> suspicious

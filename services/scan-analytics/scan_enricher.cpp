@@ -36,6 +36,7 @@ ScanFacts ScanEnricher::enrich(const events::ScanRecorded& s) const {
     auto t = s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit;
     return formatRfc3339Millis(t);
   };
+  f.dayStart = floorTo(86400000);
   f.hour = floorTo(3600000);
   f.minute = floorTo(60000);
   return f;

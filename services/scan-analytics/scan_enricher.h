@@ -16,6 +16,7 @@ struct ScanFacts {
   UserAgentClass agent;
   std::string referrerHost;  // "direct" when there is no referrer
   std::string day;           // UTC YYYY-MM-DD of scannedAt
+  std::string dayStart;      // UTC midnight of that day, RFC 3339
   std::string hour;          // UTC hour of scannedAt, RFC 3339
   std::string minute;        // UTC minute of scannedAt, RFC 3339 (burst window)
 };
