@@ -294,6 +294,10 @@ void BatchConsumer::dropUnowned(Batch& b) {
 }
 
 void BatchConsumer::apply(Batch& b) {
+  auto t0 = Clock::now();
+  auto ms = [](Clock::time_point a, Clock::time_point z) {
+    return std::chrono::duration<double, std::milli>(z - a).count();
+  };
   pqxx::work txn(pg_.get());
   // Safe without a synchronous WAL flush: the offsets commit with the state, so
   // a transaction lost in a Postgres crash is simply consumed again (Redis and
@@ -304,13 +308,22 @@ void BatchConsumer::apply(Batch& b) {
   redisEffects_.begin(redis_, partitions);
   BatchEffects fx(*this, txn, b.eventMessages, b.events);
   for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, 1);
+  auto tBegin = Clock::now();
   if (!b.events.empty()) handler_.handle(b.events, fx);
+  auto tHandler = Clock::now();
   // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
   producer_.flush(milliseconds(30000));
   for (const auto& [tp, last] : b.lastOffsets) offsets_.advance(txn, tp, last + 1, b.epochs.at(tp));
+  auto tOffsets = Clock::now();
   if (!redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
+  auto tRedis = Clock::now();
   txn.commit();
+  if (log_.enabled(LogLevel::debug))
+    log_.debug("batch applied", {{"events", b.events.size()}, {"rejected", b.rejected.size()},
+                                 {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
+                                 {"flushAndOffsetsMs", ms(tHandler, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
+                                 {"commitMs", ms(tRedis, Clock::now())}, {"redisCommands", redisEffects_.queuedCommands()}});
 
   for (const auto& r : b.rejected) {
     metrics_.deadLettered(r.message.topic, std::string(rejectReasonName(r.reason)));
@@ -527,7 +540,11 @@ void BatchConsumer::run() {
     messages.reserve(inbox_.size());
     for (auto& m : inbox_) messages.push_back(std::move(m));
     inbox_.clear();
+    auto tDecode = Clock::now();
     auto batch = decode(std::move(messages));
+    if (log_.enabled(LogLevel::debug))
+      log_.debug("batch decoded", {{"messages", batch.size()},
+                                   {"decodeMs", std::chrono::duration<double, std::milli>(Clock::now() - tDecode).count()}});
     process(batch);
     metrics_.setReady(ready());
   }
