@@ -4,15 +4,12 @@
 #include <thread>
 
 #include "qrfleet/backoff.h"
-#include "qrfleet/failure_kind.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-namespace {
 
 FailedMessage toFailedMessage(const RdKafka::Message& m) {
   FailedMessage f;
@@ -28,6 +25,8 @@ FailedMessage toFailedMessage(const RdKafka::Message& m) {
   return f;
 }
 
+namespace {
+
 std::string headerValue(const RdKafka::Message& m, const char* name) {
   const RdKafka::Headers* h = const_cast<RdKafka::Message&>(m).headers();
   if (!h) return {};
@@ -38,62 +37,18 @@ std::string headerValue(const RdKafka::Message& m, const char* name) {
 
 }  // namespace
 
-// Effects of one attempt at one batch.
-class BatchConsumer::BatchEffects : public Effects {
- public:
-  BatchEffects(BatchConsumer& owner, pqxx::work& txn, const std::vector<const RdKafka::Message*>& messages,
-               const std::vector<ConsumedEvent>& events)
-      : owner_(owner), txn_(txn), messages_(messages), events_(events) {}
-
-  pqxx::work& sql() override { return txn_; }
-
-  RedisWriter redis(const ConsumedEvent& e) override {
-    return RedisWriter(e.offset > owner_.redisEffects_.appliedUpTo(e.source) ? &owner_.redisEffects_ : nullptr);
-  }
-
-  void emit(const std::string& topic, const std::string& key, const Envelope& event) override {
-    owner_.producer_.produceEvent(topic, key, event);
-  }
-
-  void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
-    auto index = static_cast<std::size_t>(&e - events_.data());
-    if (index >= events_.size()) throw std::logic_error("Effects::reject: event is not from this batch");
-    owner_.deadLetters_.publish(toFailedMessage(*messages_[index]), rejectReasonName(reason), message, 1);
-    rejected.push_back({&e, std::string(rejectReasonName(reason)), std::string(message)});
-  }
-
-  void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
-
-  struct Rejection {
-    const ConsumedEvent* event;
-    std::string errorClass;
-    std::string message;
-  };
-  std::vector<Rejection> rejected;
-  std::map<std::pair<std::string, std::string>, double> duplicates;
-
- private:
-  BatchConsumer& owner_;
-  pqxx::work& txn_;
-  const std::vector<const RdKafka::Message*>& messages_;
-  const std::vector<ConsumedEvent>& events_;
-};
 
 BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeSettings& settings,
-                             const KafkaSettings& kafka, BatchHandler& handler, JsonLogger& log,
-                             RuntimeMetrics& metrics, const std::atomic<bool>& stop)
+                             const KafkaSettings& kafka, std::vector<std::unique_ptr<BatchHandler>> handlers,
+                             JsonLogger& log, RuntimeMetrics& metrics, const std::atomic<bool>& stop)
     : def_(definition),
       settings_(settings),
-      handler_(handler),
       log_(log),
       metrics_(metrics),
       stop_(stop),
       pg_(settings.databaseUrl),
-      redis_(settings.redisUrl),
-      offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId),
-      redisEffects_(definition.redisPrefix, definition.consumerGroup),
-      producer_(kafka, "qrfleet-" + definition.name + "-" + settings.instanceId),
-      deadLetters_(producer_, definition.name) {
+      offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId) {
+  if (handlers.empty()) throw std::logic_error("BatchConsumer needs at least one handler");
   auto conf = kafka.makeConf();
   setKafkaProperty(*conf, "group.id", def_.consumerGroup);
   setKafkaProperty(*conf, "client.id", "qrfleet-" + def_.name + "-" + settings_.instanceId);
@@ -115,13 +70,50 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
     throw std::runtime_error(err);
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer_) throw std::runtime_error("cannot create Kafka consumer: " + err);
+
+  ApplyLane::Context context{def_,
+                             settings_,
+                             kafka,
+                             log_,
+                             metrics_,
+                             offsets_,
+                             stop_,
+                             [this](const TopicPartition& tp, std::int64_t epoch) { return owns(tp, epoch); },
+                             [this](const auto& lastOffsets) { commitKafkaOffsets(lastOffsets); }};
+  // Routing checks (type, version) are const and stateless: lane 0's handler answers them.
+  router_ = handlers.front().get();
+  for (std::size_t i = 0; i < handlers.size(); ++i)
+    lanes_.push_back(std::make_unique<ApplyLane>(static_cast<int>(i), context, std::move(handlers[i])));
 }
 
 BatchConsumer::~BatchConsumer() = default;
 
 bool BatchConsumer::healthy() const { return nowMillis() - lastTurnMs_.load() < 60000; }
 
-bool BatchConsumer::ready() const { return joined_.load() && postgresUp_.load() && redisUp_.load(); }
+bool BatchConsumer::ready() const {
+  if (!joined_.load() || !postgresUp_.load()) return false;
+  for (const auto& lane : lanes_)
+    if (!lane->postgresUp() || !lane->redisUp()) return false;
+  return true;
+}
+
+bool BatchConsumer::owns(const TopicPartition& tp, std::int64_t epoch) const {
+  std::lock_guard lock(ownedMutex_);
+  auto it = owned_.find(tp);
+  return it != owned_.end() && it->second == epoch;
+}
+
+std::size_t BatchConsumer::laneOf(const TopicPartition& tp) const {
+  return (std::hash<std::string>{}(tp.topic) + static_cast<std::size_t>(tp.partition)) % lanes_.size();
+}
+
+bool BatchConsumer::waitLanesIdle(milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  bool idle = true;
+  for (auto& lane : lanes_)
+    idle = lane->waitIdle(std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()))) && idle;
+  return idle;
+}
 
 void BatchConsumer::event_cb(RdKafka::Event& event) {
   if (event.type() == RdKafka::Event::EVENT_ERROR) {
@@ -146,7 +138,6 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
   for (const auto& tp : tps) names.push_back(tp.str());
 
   if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-    if (!cooperative_) owned_.clear();
     std::map<TopicPartition, PartitionClaim> claims;
     Backoff backoff(settings_.retryInitial, settings_.retryMax);
     while (!tps.empty()) {
@@ -164,14 +155,18 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
         std::this_thread::sleep_for(delay);
       }
     }
-    for (auto* p : partitions) {
-      auto it = claims.find({p->topic(), p->partition()});
-      if (it == claims.end()) {
-        p->set_offset(RdKafka::Topic::OFFSET_INVALID);
-        continue;
+    {
+      std::lock_guard lock(ownedMutex_);
+      if (!cooperative_) owned_.clear();
+      for (auto* p : partitions) {
+        auto it = claims.find({p->topic(), p->partition()});
+        if (it == claims.end()) {
+          p->set_offset(RdKafka::Topic::OFFSET_INVALID);
+          continue;
+        }
+        p->set_offset(it->second.nextOffset >= 0 ? it->second.nextOffset : RdKafka::Topic::OFFSET_BEGINNING);
+        owned_[it->first] = it->second.epoch;
       }
-      p->set_offset(it->second.nextOffset >= 0 ? it->second.nextOffset : RdKafka::Topic::OFFSET_BEGINNING);
-      owned_[it->first] = it->second.epoch;
     }
     purge();
     if (cooperative_) {
@@ -184,9 +179,15 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
     metrics_.rebalanced("assign");
     log_.info("partitions assigned", {{"partitions", names}, {"protocol", cooperative_ ? "cooperative" : "eager"}});
   } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
-    for (const auto& tp : tps) {
-      owned_.erase(tp);
-      metrics_.clearLag(tp.topic, tp.partition);
+    // Let the lanes finish what they hold (a batch of these partitions commits
+    // now, or is fenced off by the next owner's claim), then let go.
+    if (!waitLanesIdle(settings_.shutdownTimeout)) log_.warn("revoking while a lane is still retrying a batch");
+    {
+      std::lock_guard lock(ownedMutex_);
+      for (const auto& tp : tps) {
+        owned_.erase(tp);
+        metrics_.clearLag(tp.topic, tp.partition);
+      }
     }
     purge();
     if (cooperative_) {
@@ -199,11 +200,15 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
     log_.info("partitions revoked", {{"partitions", names}});
   } else {
     log_.error("rebalance error", {{"error", RdKafka::err2str(err)}});
-    owned_.clear();
+    {
+      std::lock_guard lock(ownedMutex_);
+      owned_.clear();
+    }
     inbox_.clear();
     consumer->unassign();
     metrics_.rebalanced("error");
   }
+  std::lock_guard lock(ownedMutex_);
   metrics_.setAssignedPartitions(static_cast<double>(owned_.size()));
 }
 
@@ -228,15 +233,22 @@ void BatchConsumer::collect() {
   }
 }
 
-BatchConsumer::Batch BatchConsumer::decode(std::vector<std::unique_ptr<RdKafka::Message>> messages) {
-  Batch b;
-  b.events.reserve(messages.size());
-  for (auto& m : messages) {
+std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdKafka::Message>> messages) {
+  std::vector<ConsumedBatch> perLane(lanes_.size());
+  std::map<TopicPartition, std::int64_t> owned;
+  {
+    std::lock_guard lock(ownedMutex_);
+    owned = owned_;
+  }
+  for (auto& polled : messages) {
+    std::shared_ptr<RdKafka::Message> m = std::move(polled);
     TopicPartition tp{m->topic_name(), m->partition()};
-    auto owner = owned_.find(tp);
-    if (owner == owned_.end()) continue;  // revoked while queued: the new owner reads it
+    auto owner = owned.find(tp);
+    if (owner == owned.end()) continue;  // revoked while queued: the new owner reads it
+    auto& b = perLane[laneOf(tp)];
     b.lastOffsets[tp] = std::max(b.lastOffsets.count(tp) ? b.lastOffsets[tp] : -1, m->offset());
     b.epochs[tp] = owner->second;
+    b.messages.push_back(m);
     auto reject = [&](RejectReason reason, std::string error, std::string type) {
       b.rejected.push_back({toFailedMessage(*m), reason, std::move(error), std::move(type)});
     };
@@ -254,12 +266,12 @@ BatchConsumer::Batch BatchConsumer::decode(std::vector<std::unique_ptr<RdKafka::
     }
     try {
       auto env = Envelope::decode(std::string_view(static_cast<const char*>(m->payload()), m->len()));
-      if (!handler_.handlesType(env.eventType)) {
+      if (!router_->handlesType(env.eventType)) {
         reject(RejectReason::unknownEventType, "event type '" + env.eventType + "' is not handled by " + def_.name,
                env.eventType);
         continue;
       }
-      if (!handler_.supportsVersion(env.eventType, env.version)) {
+      if (!router_->supportsVersion(env.eventType, env.version)) {
         reject(RejectReason::unsupportedVersion,
                env.eventType + " version " + std::to_string(env.version) + " is not supported by " + def_.name,
                env.eventType);
@@ -271,229 +283,54 @@ BatchConsumer::Batch BatchConsumer::decode(std::vector<std::unique_ptr<RdKafka::
       reject(e.reason(), e.what(), typeHeader);
     }
   }
-  b.messages = std::move(messages);
-  return b;
+  return perLane;
 }
 
-void BatchConsumer::dropUnowned(Batch& b) {
-  auto stillOwned = [&](const TopicPartition& tp) {
-    auto it = owned_.find(tp);
-    return it != owned_.end() && it->second == b.epochs[tp];
-  };
-  std::vector<ConsumedEvent> events;
-  std::vector<const RdKafka::Message*> eventMessages;
-  for (std::size_t i = 0; i < b.events.size(); ++i) {
-    if (!stillOwned(b.events[i].source)) continue;
-    events.push_back(std::move(b.events[i]));
-    eventMessages.push_back(b.eventMessages[i]);
-  }
-  b.events = std::move(events);
-  b.eventMessages = std::move(eventMessages);
-  std::erase_if(b.rejected, [&](const Rejected& r) { return !stillOwned({r.message.topic, r.message.partition}); });
-  std::erase_if(b.lastOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
-}
-
-void BatchConsumer::apply(Batch& b) {
-  auto t0 = Clock::now();
-  auto ms = [](Clock::time_point a, Clock::time_point z) {
-    return std::chrono::duration<double, std::milli>(z - a).count();
-  };
-  pqxx::work txn(pg_.get());
-  // Safe without a synchronous WAL flush: the offsets commit with the state, so
-  // a transaction lost in a Postgres crash is simply consumed again (Redis and
-  // Kafka outputs de-duplicate by offset mark and event id).
-  txn.exec("SET LOCAL synchronous_commit = off");
-  std::set<TopicPartition> partitions;
-  for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
-  redisEffects_.begin(redis_, partitions);
-  BatchEffects fx(*this, txn, b.eventMessages, b.events);
-  for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, 1);
-  auto tBegin = Clock::now();
-  if (!b.events.empty()) handler_.handle(b.events, fx);
-  auto tHandler = Clock::now();
-  // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
-  producer_.flush(milliseconds(30000));
-  for (const auto& [tp, last] : b.lastOffsets) offsets_.advance(txn, tp, last + 1, b.epochs.at(tp));
-  auto tOffsets = Clock::now();
-  if (!redisEffects_.commit(redis_, b.lastOffsets))
-    throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
-  auto tRedis = Clock::now();
-  txn.commit();
-  if (log_.enabled(LogLevel::debug))
-    log_.debug("batch applied", {{"events", b.events.size()}, {"rejected", b.rejected.size()},
-                                 {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
-                                 {"flushAndOffsetsMs", ms(tHandler, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
-                                 {"commitMs", ms(tRedis, Clock::now())}, {"redisCommands", redisEffects_.queuedCommands()}});
-
-  for (const auto& r : b.rejected) {
-    metrics_.deadLettered(r.message.topic, std::string(rejectReasonName(r.reason)));
-    metrics_.processed(r.message.topic, r.eventType.empty() ? "unknown" : r.eventType, "dead_lettered", 1);
-    log_.warn("dead-lettered", {{"topic", r.message.topic}, {"partition", r.message.partition},
-                                {"offset", r.message.offset}, {"errorClass", rejectReasonName(r.reason)},
-                                {"error", r.error}});
-  }
-  std::map<std::pair<std::string, std::string>, double> applied;
-  for (const auto& e : b.events) applied[{e.source.topic, e.envelope.eventType}]++;
-  for (const auto& r : fx.rejected) {
-    applied[{r.event->source.topic, r.event->envelope.eventType}]--;
-    metrics_.deadLettered(r.event->source.topic, r.errorClass);
-    metrics_.processed(r.event->source.topic, r.event->envelope.eventType, "dead_lettered", 1);
-    log_.warn("dead-lettered", {{"topic", r.event->source.topic}, {"partition", r.event->source.partition},
-                                {"offset", r.event->offset}, {"eventId", r.event->envelope.eventId},
-                                {"correlationId", r.event->envelope.correlationId.value_or("")},
-                                {"errorClass", r.errorClass}, {"error", r.message}});
-  }
-  for (const auto& [k, n] : fx.duplicates) {
-    applied[k] -= n;
-    metrics_.processed(k.first, k.second, "duplicate", n);
-  }
-  for (const auto& [k, n] : applied)
-    if (n > 0) metrics_.processed(k.first, k.second, "applied", n);
-}
-
-void BatchConsumer::waitPaused(milliseconds delay) {
-  auto paused = ownedHandles();
-  consumer_->pause(paused);
-  RdKafka::TopicPartition::destroy(paused);
-  auto deadline = Clock::now() + delay;
-  while (!stop_ && Clock::now() < deadline) {
-    auto slice = std::min<long>(200, std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count());
-    // Polling while paused keeps the group membership and serves rebalances.
-    std::unique_ptr<RdKafka::Message> m(consumer_->consume(static_cast<int>(std::max<long>(slice, 1))));
-    if (m->err() == RdKafka::ERR_NO_ERROR) inbox_.push_back(std::move(m));
-    lastTurnMs_ = nowMillis();
-  }
-  auto resumed = ownedHandles();
-  consumer_->resume(resumed);
-  RdKafka::TopicPartition::destroy(resumed);
-}
-
-void BatchConsumer::process(Batch& b) {
-  auto started = Clock::now();
-  Backoff backoff(settings_.retryInitial, settings_.retryMax);
-  int permanentFailures = 0;
-  while (!b.lastOffsets.empty()) {
-    try {
-      apply(b);
-      postgresUp_ = true;
-      redisUp_ = true;
-      afterCommit(b, started);
-      return;
-    } catch (const StaleOwner& e) {
-      log_.warn("no longer the owner of a partition; dropping its events", {{"partition", e.partition.str()}});
-      owned_.erase(e.partition);
-      dropUnowned(b);
-      continue;
-    } catch (const std::exception& e) {
-      auto reason = failureReason(e);
-      if (reason.rfind("postgres", 0) == 0) {
-        if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
-          pg_.reset();
-          postgresUp_ = false;
-        }
+void BatchConsumer::dispatch(std::vector<ConsumedBatch>& perLane) {
+  bool paused = false;
+  for (std::size_t i = 0; i < perLane.size(); ++i) {
+    if (perLane[i].lastOffsets.empty()) continue;
+    while (!lanes_[i]->submit(perLane[i], milliseconds(paused ? 0 : 50))) {
+      if (stop_) break;  // not handed over, so not committed: re-read on restart
+      // The lane is still applying (or retrying): stop fetching but keep
+      // polling, which serves rebalances and keeps the group membership.
+      if (!paused) {
+        auto handles = ownedHandles();
+        consumer_->pause(handles);
+        RdKafka::TopicPartition::destroy(handles);
+        paused = true;
       }
-      if (reason == "redis") redisUp_ = redis_.ping();
-      metrics_.retried(reason);
-      if (classifyFailure(e) == FailureKind::permanent && ++permanentFailures >= settings_.handlerMaxAttempts) {
-        log_.error("batch keeps failing; applying its events one by one",
-                   {{"error", e.what()}, {"attempts", permanentFailures}});
-        applyOneByOne(b);
-        return;
-      }
-      auto delay = backoff.next();
-      log_.warn("batch failed; retrying", {{"error", e.what()}, {"reason", reason}, {"attempt", backoff.attempts()},
-                                           {"retryInMs", delay.count()}, {"events", b.size()}});
-      waitPaused(delay);
-      if (stop_) {
-        log_.warn("shutdown during retries: batch abandoned uncommitted; it is re-read on restart");
-        return;
-      }
-      dropUnowned(b);
+      std::unique_ptr<RdKafka::Message> m(consumer_->consume(100));
+      if (m->err() == RdKafka::ERR_NO_ERROR) inbox_.push_back(std::move(m));
+      lastTurnMs_ = nowMillis();
+      checkStores();
+      metrics_.setReady(ready());
     }
   }
-}
-
-void BatchConsumer::applyOneByOne(Batch& b) {
-  // Isolates what breaks the handler: every message becomes a batch of its
-  // own, in offset order (offsets only move forward); an event that still
-  // fails is dead-lettered as handler-rejected and the partition goes on.
-  struct Item {
-    TopicPartition tp;
-    std::int64_t offset;
-    std::optional<std::size_t> event;  // index into b.events, or a reject
-    std::optional<std::size_t> reject;  // index into b.rejected
-  };
-  std::vector<Item> items;
-  for (std::size_t i = 0; i < b.events.size(); ++i) items.push_back({b.events[i].source, b.events[i].offset, i, {}});
-  for (std::size_t i = 0; i < b.rejected.size(); ++i)
-    items.push_back({{b.rejected[i].message.topic, b.rejected[i].message.partition}, b.rejected[i].message.offset, {}, i});
-  std::sort(items.begin(), items.end(),
-            [](const Item& x, const Item& y) { return std::tie(x.tp, x.offset) < std::tie(y.tp, y.offset); });
-  for (const auto& item : items) {
-    Batch one;
-    one.epochs = b.epochs;
-    one.lastOffsets[item.tp] = item.offset;
-    if (item.reject) {
-      one.rejected.push_back(b.rejected[*item.reject]);
-    } else {
-      one.events.push_back(b.events[*item.event]);
-      one.eventMessages.push_back(b.eventMessages[*item.event]);
-    }
-    Backoff backoff(settings_.retryInitial, settings_.retryMax);
-    while (!one.lastOffsets.empty()) {
-      try {
-        apply(one);
-        break;
-      } catch (const StaleOwner& e) {
-        owned_.erase(e.partition);
-        dropUnowned(one);
-      } catch (const std::exception& e) {
-        if (classifyFailure(e) == FailureKind::permanent && !one.events.empty()) {
-          const auto* m = one.eventMessages.front();
-          one.rejected.push_back({toFailedMessage(*m), RejectReason::handlerRejected,
-                                  std::string("handler error: ") + e.what(), one.events.front().envelope.eventType});
-          one.events.clear();
-          one.eventMessages.clear();
-          continue;
-        }
-        pg_.reset();
-        waitPaused(backoff.next());
-        if (stop_) return;
-        dropUnowned(one);
-      }
-    }
+  if (paused) {
+    auto handles = ownedHandles();
+    consumer_->resume(handles);
+    RdKafka::TopicPartition::destroy(handles);
   }
-  commitKafkaOffsets(b.lastOffsets, false);
 }
 
-void BatchConsumer::afterCommit(const Batch& b, Clock::time_point started) {
-  auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  metrics_.batchFinished(seconds, static_cast<double>(b.size()));
-  auto now = nowMillis();
-  std::map<std::string, double> consumed;
-  for (const auto& e : b.events) {
-    consumed[e.source.topic]++;
-    if (e.kafkaTimestampMs > 0) metrics_.eventAge(e.source.topic, static_cast<double>(now - e.kafkaTimestampMs) / 1000.0);
-  }
-  for (const auto& r : b.rejected) consumed[r.message.topic]++;
-  for (const auto& [topic, n] : consumed) metrics_.consumed(topic, n);
-  commitKafkaOffsets(b.lastOffsets, false);
-  updateLag();
-}
-
-void BatchConsumer::commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets, bool sync) {
+void BatchConsumer::commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets) {
   // Postgres holds the authoritative offsets; Kafka's copy feeds lag monitoring and tools.
   std::vector<RdKafka::TopicPartition*> list;
-  for (const auto& [tp, last] : lastOffsets)
-    if (owned_.count(tp)) list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition, last + 1));
+  {
+    std::lock_guard lock(ownedMutex_);
+    for (const auto& [tp, last] : lastOffsets)
+      if (owned_.count(tp)) list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition, last + 1));
+  }
   if (!list.empty()) {
-    auto err = sync ? consumer_->commitSync(list) : consumer_->commitAsync(list);
+    auto err = consumer_->commitAsync(list);
     if (err != RdKafka::ERR_NO_ERROR) log_.debug("kafka offset commit failed", {{"error", RdKafka::err2str(err)}});
   }
   RdKafka::TopicPartition::destroy(list);
 }
 
 std::vector<RdKafka::TopicPartition*> BatchConsumer::ownedHandles() const {
+  std::lock_guard lock(ownedMutex_);
   std::vector<RdKafka::TopicPartition*> list;
   for (const auto& [tp, epoch] : owned_) list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
   return list;
@@ -518,13 +355,12 @@ void BatchConsumer::checkStores() {
   if (now - lastStoreCheck_ < std::chrono::seconds(2)) return;
   lastStoreCheck_ = now;
   postgresUp_ = pg_.ping();
-  redisUp_ = redis_.ping();
+  for (auto& lane : lanes_) lane->checkStores();
 }
 
 void BatchConsumer::run() {
   offsets_.ensureTable(pg_.get());
   postgresUp_ = true;
-  redisUp_ = redis_.ping();
   auto err = consumer_->subscribe(def_.topics);
   if (err != RdKafka::ERR_NO_ERROR) throw std::runtime_error("subscribe failed: " + RdKafka::err2str(err));
   while (!stop_) {
@@ -541,16 +377,18 @@ void BatchConsumer::run() {
     for (auto& m : inbox_) messages.push_back(std::move(m));
     inbox_.clear();
     auto tDecode = Clock::now();
-    auto batch = decode(std::move(messages));
+    auto perLane = decode(std::move(messages));
     if (log_.enabled(LogLevel::debug))
-      log_.debug("batch decoded", {{"messages", batch.size()},
+      log_.debug("batch decoded", {{"messages", perLane.size()},
                                    {"decodeMs", std::chrono::duration<double, std::milli>(Clock::now() - tDecode).count()}});
-    process(batch);
+    dispatch(perLane);
+    updateLag();
     metrics_.setReady(ready());
   }
-  log_.info("shutting down: leaving the consumer group");
+  log_.info("shutting down: finishing the batches in hand");
+  if (!waitLanesIdle(settings_.shutdownTimeout)) log_.warn("a batch did not finish in SHUTDOWN_TIMEOUT_MS; it is re-read on restart");
+  log_.info("leaving the consumer group");
   consumer_->close();
-  producer_.flush(milliseconds(10000));
 }
 
 }  // namespace qrfleet

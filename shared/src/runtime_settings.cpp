@@ -14,6 +14,7 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"MAX_EVENT_BYTES", "larger messages are dead-lettered as oversized", "262144"},
       {"RETRY_INITIAL_MS", "first backoff after a transient store failure", "100"},
       {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
+      {"APPLY_LANES", "batches applied in parallel, each with its own store connections (partitions are split among them)", "2"},
       {"HANDLER_MAX_ATTEMPTS", "batch attempts on a handler error before events are tried one by one", "5"},
       {"SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for the current batch", "20000"},
       {"KAFKA_SESSION_TIMEOUT_MS", "how soon the group notices a crashed worker and moves its partitions", "10000"},
@@ -32,6 +33,7 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
   s.maxEventBytes = static_cast<std::size_t>(c.integer("MAX_EVENT_BYTES", 256, 16 * 1024 * 1024));
   s.retryInitial = c.millis("RETRY_INITIAL_MS", 1, 60000);
   s.retryMax = c.millis("RETRY_MAX_MS", 1, 600000);
+  s.applyLanes = static_cast<int>(c.integer("APPLY_LANES", 1, 16));
   s.handlerMaxAttempts = static_cast<int>(c.integer("HANDLER_MAX_ATTEMPTS", 1, 100));
   s.shutdownTimeout = c.millis("SHUTDOWN_TIMEOUT_MS", 100, 600000);
   s.sessionTimeout = c.millis("KAFKA_SESSION_TIMEOUT_MS", 6000, 300000);

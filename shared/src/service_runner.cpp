@@ -96,10 +96,12 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   JsonLogger log(def.name, parseLogLevel(settings.logLevel), std::cout);
   RuntimeMetrics metrics(def.name, std::string(kVersion));
   ServiceContext context{config, log, metrics};
-  std::unique_ptr<BatchHandler> handler;
+  std::vector<std::unique_ptr<BatchHandler>> handlers;
   try {
-    handler = def.makeHandler(context);
+    handlers.push_back(def.makeHandler(context));
     config.finish();
+    // One handler per apply lane; the configuration is known good now.
+    while (static_cast<int>(handlers.size()) < settings.applyLanes) handlers.push_back(def.makeHandler(context));
   } catch (const ConfigError& e) {
     std::cerr << "qrfleet-" << def.name << ": " << e.what() << "\n";
     return 2;
@@ -108,7 +110,7 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   try {
     if (!migrate(def, settings, log, shutdown)) return 0;
     if (migrateOnly) return 0;
-    BatchConsumer consumer(def, settings, kafka, *handler, log, metrics, shutdown.flag());
+    BatchConsumer consumer(def, settings, kafka, std::move(handlers), log, metrics, shutdown.flag());
     HealthServer http(settings.metricsPort, {[&] { return metrics.render(); }, [&] { return consumer.healthy(); },
                                              [&] { return consumer.ready(); }});
     log.info("started", {{"version", kVersion}, {"instance", settings.instanceId}, {"group", def.consumerGroup},

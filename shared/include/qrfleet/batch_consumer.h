@@ -6,19 +6,15 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <optional>
-#include <set>
+#include <mutex>
 #include <vector>
 
-#include "qrfleet/batch_handler.h"
-#include "qrfleet/dead_letter_publisher.h"
-#include "qrfleet/event_producer.h"
+#include "qrfleet/apply_lane.h"
+#include "qrfleet/consumed_batch.h"
 #include "qrfleet/json_logger.h"
 #include "qrfleet/kafka_settings.h"
 #include "qrfleet/offset_store.h"
 #include "qrfleet/postgres_connection.h"
-#include "qrfleet/redis_client.h"
-#include "qrfleet/redis_effects.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
 #include "qrfleet/service_definition.h"
@@ -26,17 +22,19 @@
 namespace qrfleet {
 
 // The consume loop: poll a batch (by count and time), decode it, dead-letter
-// what cannot be decoded, hand the rest to the handler, then apply the
-// handler's effects and the batch's offsets atomically, retrying transient
-// store failures with backoff while the partitions are paused (the consumer
-// keeps polling, so it keeps its group membership).
+// what cannot be decoded, and hand each partition's share to its apply lane.
+// Owns the group membership: assignments claim partitions in the offset store
+// and seek to the stored offsets; while the lanes are full or retrying, the
+// partitions are paused and polling goes on, so the consumer stays in the group.
 class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
  public:
+  // One handler per apply lane (handlers.size() lanes).
   BatchConsumer(const ServiceDefinition& definition, const RuntimeSettings& settings, const KafkaSettings& kafka,
-                BatchHandler& handler, JsonLogger& log, RuntimeMetrics& metrics, const std::atomic<bool>& stop);
+                std::vector<std::unique_ptr<BatchHandler>> handlers, JsonLogger& log, RuntimeMetrics& metrics,
+                const std::atomic<bool>& stop);
   ~BatchConsumer() override;
 
-  // Runs until `stop` is set; then finishes the batch, commits, leaves the group.
+  // Runs until `stop` is set; then finishes the batches, commits, leaves the group.
   void run();
 
   bool healthy() const;  // the loop turned recently
@@ -47,58 +45,36 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   void event_cb(RdKafka::Event& event) override;
 
  private:
-  struct Rejected {
-    FailedMessage message;
-    RejectReason reason;
-    std::string error;
-    std::string eventType;
-  };
-  struct Batch {
-    std::vector<ConsumedEvent> events;
-    std::vector<Rejected> rejected;
-    std::map<TopicPartition, std::int64_t> lastOffsets;
-    std::map<TopicPartition, std::int64_t> epochs;
-    std::vector<const RdKafka::Message*> eventMessages;  // parallel to events
-    std::vector<std::unique_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
-    std::size_t size() const { return events.size() + rejected.size(); }
-  };
-  class BatchEffects;
-
   void collect();
-  Batch decode(std::vector<std::unique_ptr<RdKafka::Message>> messages);
-  void process(Batch& batch);
-  void apply(Batch& batch);
-  void applyOneByOne(Batch& batch);
-  void dropUnowned(Batch& batch);
-  void waitPaused(std::chrono::milliseconds delay);
-  void afterCommit(const Batch& batch, std::chrono::steady_clock::time_point started);
-  void commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets, bool sync);
+  std::vector<ConsumedBatch> decode(std::vector<std::unique_ptr<RdKafka::Message>> messages);
+  void dispatch(std::vector<ConsumedBatch>& perLane);
+  std::size_t laneOf(const TopicPartition& tp) const;
+  bool owns(const TopicPartition& tp, std::int64_t epoch) const;
+  bool waitLanesIdle(std::chrono::milliseconds timeout);
+  void commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets);
   void checkStores();
   void updateLag();
   std::vector<RdKafka::TopicPartition*> ownedHandles() const;
 
   const ServiceDefinition& def_;
   RuntimeSettings settings_;
-  BatchHandler& handler_;
   JsonLogger& log_;
   RuntimeMetrics& metrics_;
   const std::atomic<bool>& stop_;
+  const BatchHandler* router_ = nullptr;  // lane 0's handler, for type/version routing
 
-  PostgresConnection pg_;
-  RedisClient redis_;
+  PostgresConnection pg_;  // partition claims
   OffsetStore offsets_;
-  RedisEffects redisEffects_;
-  EventProducer producer_;
-  DeadLetterPublisher deadLetters_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::vector<std::unique_ptr<ApplyLane>> lanes_;
 
+  mutable std::mutex ownedMutex_;  // owned_ is read by the lanes
   std::map<TopicPartition, std::int64_t> owned_;  // partition -> claim epoch
   std::deque<std::unique_ptr<RdKafka::Message>> inbox_;
   bool cooperative_ = true;
 
   std::atomic<bool> joined_{false};
   std::atomic<bool> postgresUp_{false};
-  std::atomic<bool> redisUp_{false};
   std::atomic<std::int64_t> lastTurnMs_{0};
   std::chrono::steady_clock::time_point lastStoreCheck_{};
   std::chrono::steady_clock::time_point lastLagUpdate_{};

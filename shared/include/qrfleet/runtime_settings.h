@@ -18,6 +18,7 @@ struct RuntimeSettings {
   std::chrono::milliseconds retryInitial{100};
   std::chrono::milliseconds retryMax{10000};
   int handlerMaxAttempts = 5;
+  int applyLanes = 2;
   std::chrono::milliseconds shutdownTimeout{20000};
   std::chrono::milliseconds sessionTimeout{10000};
   std::string instanceId;

@@ -1,0 +1,97 @@
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "qrfleet/consumed_batch.h"
+#include "qrfleet/dead_letter_publisher.h"
+#include "qrfleet/event_producer.h"
+#include "qrfleet/json_logger.h"
+#include "qrfleet/offset_store.h"
+#include "qrfleet/postgres_connection.h"
+#include "qrfleet/redis_client.h"
+#include "qrfleet/redis_effects.h"
+#include "qrfleet/runtime_metrics.h"
+#include "qrfleet/runtime_settings.h"
+#include "qrfleet/service_definition.h"
+
+namespace qrfleet {
+
+// Applies batches for a fixed share of the partitions on its own thread, with
+// its own Postgres and Redis connections, producer and handler instance.
+// Several lanes let a worker's store round trips overlap while the consumer
+// thread keeps polling; per-partition order holds because a partition always
+// maps to the same lane and a lane applies one batch at a time.
+//
+// One attempt = one Postgres transaction: handler effects, Redis writes (one
+// Lua script with applied-offset marks), Kafka outputs acknowledged, offsets
+// advanced under the partition's claim epoch, commit. Transient failures are
+// retried with backoff; a batch that keeps failing otherwise is applied one
+// event at a time and the failing event is dead-lettered.
+class ApplyLane {
+ public:
+  struct Context {
+    const ServiceDefinition& definition;
+    const RuntimeSettings& settings;
+    const KafkaSettings& kafka;
+    JsonLogger& log;
+    RuntimeMetrics& metrics;
+    const OffsetStore& offsets;
+    const std::atomic<bool>& stop;
+    // Whether this process still owns the partition under that claim epoch.
+    std::function<bool(const TopicPartition&, std::int64_t epoch)> owns;
+    // Kafka's copy of the offsets (lag tooling); called after each commit.
+    std::function<void(const std::map<TopicPartition, std::int64_t>& lastOffsets)> committed;
+  };
+
+  ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> handler);
+  ~ApplyLane();
+  ApplyLane(const ApplyLane&) = delete;
+  ApplyLane& operator=(const ApplyLane&) = delete;
+
+  // Hands a batch over if the lane has room within `wait`; false if it is busy.
+  bool submit(ConsumedBatch& batch, std::chrono::milliseconds wait);
+  // Waits until nothing is queued or running; false on timeout.
+  bool waitIdle(std::chrono::milliseconds timeout);
+
+  bool postgresUp() const { return postgresUp_.load(); }
+  bool redisUp() const { return redisUp_.load(); }
+  // Probes both stores when the lane is idle (the consumer calls it now and then).
+  void checkStores();
+
+ private:
+  class BatchEffects;
+  void run();
+  void process(ConsumedBatch& batch);
+  void apply(ConsumedBatch& batch);
+  void applyOneByOne(ConsumedBatch& batch);
+  void dropUnowned(ConsumedBatch& batch);
+  void sleepFor(std::chrono::milliseconds delay);
+  void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
+
+  int index_;
+  Context ctx_;
+  std::unique_ptr<BatchHandler> handler_;
+  PostgresConnection pg_;
+  RedisClient redis_;
+  RedisEffects redisEffects_;
+  EventProducer producer_;
+  DeadLetterPublisher deadLetters_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<ConsumedBatch> queued_;
+  bool busy_ = false;
+  bool closing_ = false;
+  std::mutex storeMutex_;  // pg_/redis_ are used by the lane thread and by checkStores()
+  std::atomic<bool> postgresUp_{true};
+  std::atomic<bool> redisUp_{true};
+  std::thread thread_;
+};
+
+}  // namespace qrfleet

@@ -1,0 +1,37 @@
+#pragma once
+#include <librdkafka/rdkafkacpp.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "qrfleet/batch_handler.h"
+#include "qrfleet/dead_letter_publisher.h"
+
+namespace qrfleet {
+
+// A message refused before it reached the handler, on its way to the DLQ.
+struct RejectedMessage {
+  FailedMessage message;
+  RejectReason reason;
+  std::string error;
+  std::string eventType;
+};
+
+// Messages polled from Kafka, decoded and ready to apply, for the partitions
+// of one apply lane.
+struct ConsumedBatch {
+  std::vector<ConsumedEvent> events;
+  std::vector<const RdKafka::Message*> eventMessages;  // parallel to events
+  std::vector<RejectedMessage> rejected;
+  std::map<TopicPartition, std::int64_t> lastOffsets;
+  std::map<TopicPartition, std::int64_t> epochs;  // claim epoch each partition was read under
+  std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
+  std::size_t size() const { return events.size() + rejected.size(); }
+};
+
+FailedMessage toFailedMessage(const RdKafka::Message& m);
+
+}  // namespace qrfleet

@@ -1,0 +1,316 @@
+#include "qrfleet/apply_lane.h"
+
+#include <algorithm>
+
+#include "qrfleet/backoff.h"
+#include "qrfleet/failure_kind.h"
+#include "qrfleet/time_format.h"
+
+namespace qrfleet {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Effects of one attempt at one batch.
+class ApplyLane::BatchEffects : public Effects {
+ public:
+  BatchEffects(ApplyLane& lane, pqxx::work& txn, const ConsumedBatch& batch) : lane_(lane), txn_(txn), batch_(batch) {}
+
+  pqxx::work& sql() override { return txn_; }
+
+  RedisWriter redis(const ConsumedEvent& e) override {
+    return RedisWriter(e.offset > lane_.redisEffects_.appliedUpTo(e.source) ? &lane_.redisEffects_ : nullptr);
+  }
+
+  void emit(const std::string& topic, const std::string& key, const Envelope& event) override {
+    lane_.producer_.produceEvent(topic, key, event);
+  }
+
+  void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
+    auto index = static_cast<std::size_t>(&e - batch_.events.data());
+    if (index >= batch_.events.size()) throw std::logic_error("Effects::reject: event is not from this batch");
+    lane_.deadLetters_.publish(toFailedMessage(*batch_.eventMessages[index]), rejectReasonName(reason), message, 1);
+    rejected.push_back({&e, std::string(rejectReasonName(reason)), std::string(message)});
+  }
+
+  void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
+
+  struct Rejection {
+    const ConsumedEvent* event;
+    std::string errorClass;
+    std::string message;
+  };
+  std::vector<Rejection> rejected;
+  std::map<std::pair<std::string, std::string>, double> duplicates;
+
+ private:
+  ApplyLane& lane_;
+  pqxx::work& txn_;
+  const ConsumedBatch& batch_;
+};
+
+ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> handler)
+    : index_(index),
+      ctx_(std::move(context)),
+      handler_(std::move(handler)),
+      pg_(ctx_.settings.databaseUrl),
+      redis_(ctx_.settings.redisUrl),
+      redisEffects_(ctx_.definition.redisPrefix, ctx_.definition.consumerGroup),
+      producer_(ctx_.kafka,
+                "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
+      deadLetters_(producer_, ctx_.definition.name) {
+  thread_ = std::thread([this] { run(); });
+}
+
+ApplyLane::~ApplyLane() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+  producer_.flush(milliseconds(10000));
+}
+
+bool ApplyLane::submit(ConsumedBatch& batch, milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  if (!changed_.wait_for(lock, wait, [&] { return !queued_.has_value(); })) return false;
+  queued_ = std::move(batch);
+  changed_.notify_all();
+  return true;
+}
+
+bool ApplyLane::waitIdle(milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return !queued_.has_value() && !busy_; });
+}
+
+void ApplyLane::run() {
+  for (;;) {
+    ConsumedBatch batch;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return queued_.has_value() || closing_; });
+      if (!queued_) return;  // closing and drained
+      batch = std::move(*queued_);
+      queued_.reset();
+      busy_ = true;
+    }
+    changed_.notify_all();  // room for the next batch while this one applies
+    {
+      std::lock_guard stores(storeMutex_);
+      try {
+        process(batch);
+      } catch (const std::exception& e) {
+        // process() handles every failure it knows; anything else must not kill the lane.
+        ctx_.log.error("apply lane failed a batch; it is re-read after restart", {{"lane", index_}, {"error", e.what()}});
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      busy_ = false;
+    }
+    changed_.notify_all();
+  }
+}
+
+void ApplyLane::checkStores() {
+  std::unique_lock stores(storeMutex_, std::try_to_lock);
+  if (!stores) return;  // busy applying: the batch result tells
+  postgresUp_ = pg_.ping();
+  redisUp_ = redis_.ping();
+}
+
+void ApplyLane::dropUnowned(ConsumedBatch& b) {
+  auto stillOwned = [&](const TopicPartition& tp) { return ctx_.owns(tp, b.epochs[tp]); };
+  std::vector<ConsumedEvent> events;
+  std::vector<const RdKafka::Message*> eventMessages;
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    if (!stillOwned(b.events[i].source)) continue;
+    events.push_back(std::move(b.events[i]));
+    eventMessages.push_back(b.eventMessages[i]);
+  }
+  b.events = std::move(events);
+  b.eventMessages = std::move(eventMessages);
+  std::erase_if(b.rejected, [&](const RejectedMessage& r) { return !stillOwned({r.message.topic, r.message.partition}); });
+  std::erase_if(b.lastOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
+}
+
+void ApplyLane::apply(ConsumedBatch& b) {
+  auto t0 = Clock::now();
+  auto ms = [](Clock::time_point a, Clock::time_point z) {
+    return std::chrono::duration<double, std::milli>(z - a).count();
+  };
+  pqxx::work txn(pg_.get());
+  // Safe without a synchronous WAL flush: the offsets commit with the state, so
+  // a transaction lost in a Postgres crash is simply consumed again (Redis and
+  // Kafka outputs de-duplicate by offset mark and event id).
+  txn.exec("SET LOCAL synchronous_commit = off");
+  std::set<TopicPartition> partitions;
+  for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
+  redisEffects_.begin(redis_, partitions);
+  BatchEffects fx(*this, txn, b);
+  for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, 1);
+  auto tBegin = Clock::now();
+  if (!b.events.empty()) handler_->handle(b.events, fx);
+  auto tHandler = Clock::now();
+  // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
+  producer_.flush(milliseconds(30000));
+  for (const auto& [tp, last] : b.lastOffsets) ctx_.offsets.advance(txn, tp, last + 1, b.epochs.at(tp));
+  auto tOffsets = Clock::now();
+  if (!redisEffects_.commit(redis_, b.lastOffsets))
+    throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
+  auto tRedis = Clock::now();
+  txn.commit();
+  if (ctx_.log.enabled(LogLevel::debug))
+    ctx_.log.debug("batch applied", {{"lane", index_}, {"events", b.events.size()}, {"rejected", b.rejected.size()},
+                                     {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
+                                     {"flushAndOffsetsMs", ms(tHandler, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
+                                     {"commitMs", ms(tRedis, Clock::now())},
+                                     {"redisCommands", redisEffects_.queuedCommands()}});
+
+  auto& metrics = ctx_.metrics;
+  for (const auto& r : b.rejected) {
+    metrics.deadLettered(r.message.topic, std::string(rejectReasonName(r.reason)));
+    metrics.processed(r.message.topic, r.eventType.empty() ? "unknown" : r.eventType, "dead_lettered", 1);
+    ctx_.log.warn("dead-lettered", {{"topic", r.message.topic}, {"partition", r.message.partition},
+                                    {"offset", r.message.offset}, {"errorClass", rejectReasonName(r.reason)},
+                                    {"error", r.error}});
+  }
+  std::map<std::pair<std::string, std::string>, double> applied;
+  for (const auto& e : b.events) applied[{e.source.topic, e.envelope.eventType}]++;
+  for (const auto& r : fx.rejected) {
+    applied[{r.event->source.topic, r.event->envelope.eventType}]--;
+    metrics.deadLettered(r.event->source.topic, r.errorClass);
+    metrics.processed(r.event->source.topic, r.event->envelope.eventType, "dead_lettered", 1);
+    ctx_.log.warn("dead-lettered", {{"topic", r.event->source.topic}, {"partition", r.event->source.partition},
+                                    {"offset", r.event->offset}, {"eventId", r.event->envelope.eventId},
+                                    {"correlationId", r.event->envelope.correlationId.value_or("")},
+                                    {"errorClass", r.errorClass}, {"error", r.message}});
+  }
+  for (const auto& [k, n] : fx.duplicates) {
+    applied[k] -= n;
+    metrics.processed(k.first, k.second, "duplicate", n);
+  }
+  for (const auto& [k, n] : applied)
+    if (n > 0) metrics.processed(k.first, k.second, "applied", n);
+}
+
+void ApplyLane::sleepFor(milliseconds delay) {
+  // The consumer thread keeps polling meanwhile, so the group membership holds.
+  auto deadline = Clock::now() + delay;
+  while (!ctx_.stop && Clock::now() < deadline) std::this_thread::sleep_for(std::min<milliseconds>(delay, milliseconds(50)));
+}
+
+void ApplyLane::process(ConsumedBatch& b) {
+  auto started = Clock::now();
+  Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
+  int permanentFailures = 0;
+  dropUnowned(b);
+  while (!b.lastOffsets.empty()) {
+    try {
+      apply(b);
+      postgresUp_ = true;
+      redisUp_ = true;
+      afterCommit(b, started);
+      return;
+    } catch (const StaleOwner& e) {
+      ctx_.log.warn("no longer the owner of a partition; dropping its events", {{"partition", e.partition.str()}});
+      b.epochs[e.partition] = -1;  // never matches a claim: dropUnowned removes it
+      dropUnowned(b);
+      continue;
+    } catch (const std::exception& e) {
+      auto reason = failureReason(e);
+      if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
+        pg_.reset();
+        postgresUp_ = false;
+      }
+      if (reason == "redis") redisUp_ = redis_.ping();
+      ctx_.metrics.retried(reason);
+      if (classifyFailure(e) == FailureKind::permanent && ++permanentFailures >= ctx_.settings.handlerMaxAttempts) {
+        ctx_.log.error("batch keeps failing; applying its events one by one",
+                       {{"lane", index_}, {"error", e.what()}, {"attempts", permanentFailures}});
+        applyOneByOne(b);
+        return;
+      }
+      auto delay = backoff.next();
+      ctx_.log.warn("batch failed; retrying", {{"lane", index_}, {"error", e.what()}, {"reason", reason},
+                                               {"attempt", backoff.attempts()}, {"retryInMs", delay.count()},
+                                               {"events", b.size()}});
+      sleepFor(delay);
+      if (ctx_.stop) {
+        ctx_.log.warn("shutdown during retries: batch abandoned uncommitted; it is re-read on restart");
+        return;
+      }
+      dropUnowned(b);
+    }
+  }
+}
+
+void ApplyLane::applyOneByOne(ConsumedBatch& b) {
+  // Isolates what breaks the handler: every message becomes a batch of its
+  // own, in offset order (offsets only move forward); an event that still
+  // fails is dead-lettered as handler-rejected and the partition goes on.
+  struct Item {
+    TopicPartition tp;
+    std::int64_t offset;
+    std::optional<std::size_t> event;
+    std::optional<std::size_t> reject;
+  };
+  std::vector<Item> items;
+  for (std::size_t i = 0; i < b.events.size(); ++i) items.push_back({b.events[i].source, b.events[i].offset, i, {}});
+  for (std::size_t i = 0; i < b.rejected.size(); ++i)
+    items.push_back({{b.rejected[i].message.topic, b.rejected[i].message.partition}, b.rejected[i].message.offset, {}, i});
+  std::sort(items.begin(), items.end(),
+            [](const Item& x, const Item& y) { return std::tie(x.tp, x.offset) < std::tie(y.tp, y.offset); });
+  for (const auto& item : items) {
+    ConsumedBatch one;
+    one.epochs = b.epochs;
+    one.lastOffsets[item.tp] = item.offset;
+    if (item.reject) {
+      one.rejected.push_back(b.rejected[*item.reject]);
+    } else {
+      one.events.push_back(b.events[*item.event]);
+      one.eventMessages.push_back(b.eventMessages[*item.event]);
+    }
+    Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
+    while (!one.lastOffsets.empty()) {
+      try {
+        apply(one);
+        break;
+      } catch (const StaleOwner& e) {
+        one.epochs[e.partition] = -1;
+        dropUnowned(one);
+      } catch (const std::exception& e) {
+        if (classifyFailure(e) == FailureKind::permanent && !one.events.empty()) {
+          one.rejected.push_back({toFailedMessage(*one.eventMessages.front()), RejectReason::handlerRejected,
+                                  std::string("handler error: ") + e.what(), one.events.front().envelope.eventType});
+          one.events.clear();
+          one.eventMessages.clear();
+          continue;
+        }
+        pg_.reset();
+        sleepFor(backoff.next());
+        if (ctx_.stop) return;
+        dropUnowned(one);
+      }
+    }
+  }
+  ctx_.committed(b.lastOffsets);
+}
+
+void ApplyLane::afterCommit(const ConsumedBatch& b, Clock::time_point started) {
+  auto& metrics = ctx_.metrics;
+  metrics.batchFinished(std::chrono::duration<double>(Clock::now() - started).count(), static_cast<double>(b.size()));
+  auto now = nowMillis();
+  std::map<std::string, double> consumed;
+  for (const auto& e : b.events) {
+    consumed[e.source.topic]++;
+    if (e.kafkaTimestampMs > 0) metrics.eventAge(e.source.topic, static_cast<double>(now - e.kafkaTimestampMs) / 1000.0);
+  }
+  for (const auto& r : b.rejected) consumed[r.message.topic]++;
+  for (const auto& [topic, n] : consumed) metrics.consumed(topic, n);
+  ctx_.committed(b.lastOffsets);
+}
+
+}  // namespace qrfleet
