@@ -61,9 +61,11 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
   setKafkaProperty(*conf, "session.timeout.ms", std::to_string(settings_.sessionTimeout.count()));
   setKafkaProperty(*conf, "heartbeat.interval.ms", std::to_string(std::max<long>(500, settings_.sessionTimeout.count() / 5)));
   setKafkaProperty(*conf, "fetch.wait.max.ms", "50");
-  // Prefetch is per partition: 50 partitions x 1 MB bounds the worker's queue memory.
-  setKafkaProperty(*conf, "queued.max.messages.kbytes", "1024");
-  setKafkaProperty(*conf, "queued.min.messages", "2000");
+  // Prefetch: the high-level consumer's one queue holds up to 16 MB (tens of
+  // thousands of scans, several batches ahead) - enough to keep the lanes busy
+  // while keeping the worker's memory bounded.
+  setKafkaProperty(*conf, "queued.max.messages.kbytes", "16384");
+  setKafkaProperty(*conf, "queued.min.messages", "5000");
   std::string err;
   if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), err) != RdKafka::Conf::CONF_OK ||
       conf->set("event_cb", static_cast<RdKafka::EventCb*>(this), err) != RdKafka::Conf::CONF_OK)
