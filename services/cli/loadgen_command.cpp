@@ -21,6 +21,7 @@ struct LoadgenArgs {
   std::string start;
   long long stepMs = 0;
   double botShare = 0.05;
+  int lingerMs = 20;
 };
 }  // namespace
 
@@ -38,6 +39,9 @@ void addLoadgenCommand(CLI::App& app) {
   scans->add_option("--start", args->start, "scannedAt of the first event (RFC 3339; default: now)");
   scans->add_option("--step-ms", args->stepMs, "with --start: scannedAt advances this much per event");
   scans->add_option("--bot-share", args->botShare, "share of bot traffic")->check(CLI::Range(0.0, 1.0));
+  scans->add_option("--linger-ms", args->lingerMs,
+                    "producer linger: fewer, larger requests (spares the broker's CPU with many partitions)")
+      ->check(CLI::Range(0, 1000));
   scans->callback([args] {
     loadgen::ScanWorkloadOptions o;
     o.seed = args->seed ? args->seed : static_cast<std::uint64_t>(nowMillis());
@@ -52,7 +56,9 @@ void addLoadgenCommand(CLI::App& app) {
     }
     loadgen::ScanWorkload workload(o);
     CliContext ctx;
-    EventProducer producer(ctx.kafka(), "qrfleet-loadgen");
+    auto kafka = ctx.kafka();
+    if (!kafka.extra.count("linger.ms")) kafka.extra["linger.ms"] = std::to_string(args->lingerMs);
+    EventProducer producer(kafka, "qrfleet-loadgen");
     ProgressBar bar("scans", args->count);
     auto t0 = std::chrono::steady_clock::now();
     long long sent = 0;

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "qrfleet/hex.h"
+
 namespace qrfleet::scan {
 
 VisitorId::VisitorId(std::string salt) : salt_(std::move(salt)) {}
@@ -16,14 +18,7 @@ std::string VisitorId::of(std::string_view ip, std::string_view userAgent) const
   unsigned int len = 0;
   HMAC(EVP_sha256(), salt_.data(), static_cast<int>(salt_.size()), reinterpret_cast<const unsigned char*>(input.data()),
        input.size(), mac, &len);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(32);
-  for (unsigned i = 0; i < 16; ++i) {
-    out += hex[mac[i] >> 4];
-    out += hex[mac[i] & 15];
-  }
-  return out;
+  return toHex(mac, 16);
 }
 
 }  // namespace qrfleet::scan

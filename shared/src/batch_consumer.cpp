@@ -292,9 +292,14 @@ void BatchConsumer::dispatch(std::vector<ConsumedBatch>& perLane) {
   bool paused = false;
   for (std::size_t i = 0; i < perLane.size(); ++i) {
     if (perLane[i].lastOffsets.empty()) continue;
-    while (!lanes_[i]->submit(perLane[i], milliseconds(paused ? 0 : 50))) {
+    // A lane normally frees up within a batch's time. Waiting here without
+    // polling is fine (heartbeats run on librdkafka's thread; only
+    // max.poll.interval.ms, 5 min, bounds it) and keeps the prefetched data,
+    // which pausing would throw away.
+    if (lanes_[i]->submit(perLane[i], milliseconds(5000))) continue;
+    while (!lanes_[i]->submit(perLane[i], milliseconds(paused ? 200 : 0))) {
       if (stop_) break;  // not handed over, so not committed: re-read on restart
-      // The lane is still applying (or retrying): stop fetching but keep
+      // The lane is retrying (a store is down): stop fetching but keep
       // polling, which serves rebalances and keeps the group membership.
       if (!paused) {
         auto handles = ownedHandles();

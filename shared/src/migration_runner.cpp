@@ -1,5 +1,7 @@
 #include "qrfleet/migration_runner.h"
 
+#include "qrfleet/hex.h"
+
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -11,13 +13,7 @@ namespace {
 std::string sha256(std::string_view s) {
   unsigned char d[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : d) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
-  }
-  return out;
+  return toHex(d, sizeof d);
 }
 std::string baseName(std::string_view path) {
   auto slash = path.rfind('/');

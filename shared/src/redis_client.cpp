@@ -1,5 +1,7 @@
 #include "qrfleet/redis_client.h"
 
+#include "qrfleet/hex.h"
+
 #include <openssl/sha.h>
 
 #include <charconv>
@@ -79,12 +81,7 @@ RedisReply RedisClient::eval(const std::string& script, const std::vector<std::s
                              const std::vector<std::string>& args) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), digest);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string sha;
-  for (unsigned char b : digest) {
-    sha += hex[b >> 4];
-    sha += hex[b & 15];
-  }
+  std::string sha = toHex(digest, sizeof digest);
   std::vector<std::string> argv;
   argv.reserve(3 + keys.size() + args.size());
   argv.push_back("EVALSHA");
