@@ -1,6 +1,7 @@
 #include "qrfleet/batch_consumer.h"
 
 #include <algorithm>
+#include <numeric>
 #include <thread>
 
 #include "qrfleet/backoff.h"
@@ -387,7 +388,8 @@ void BatchConsumer::run() {
     auto tDecode = Clock::now();
     auto perLane = decode(std::move(messages));
     if (log_.enabled(LogLevel::debug))
-      log_.debug("batch decoded", {{"messages", perLane.size()},
+      log_.debug("batch decoded", {{"messages", std::accumulate(perLane.begin(), perLane.end(), std::size_t{0},
+                                                               [](std::size_t n, const auto& b) { return n + b.size(); })},
                                    {"decodeMs", std::chrono::duration<double, std::milli>(Clock::now() - tDecode).count()}});
     dispatch(perLane);
     updateLag();
