@@ -1,11 +1,9 @@
-#include <librdkafka/rdkafkacpp.h>
-
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/kafka_admin.h"
+#include "qrfleet/topic_reader.h"
 
 namespace qrfleet::cli {
 
@@ -27,46 +25,20 @@ void addConsumeCommand(CLI::App& app) {
   cmd->add_flag("--follow", args->follow, "keep waiting for new messages (default: stop at the end)");
   cmd->callback([args] {
     CliContext ctx;
-    auto kafka = ctx.kafka();
-    KafkaAdmin admin(kafka);
-    auto marks = admin.watermarks(args->topic);
-    auto conf = kafka.makeConf();
-    setKafkaProperty(*conf, "group.id", "qrfleet-cli-consume");  // required by the API; never committed
-    setKafkaProperty(*conf, "enable.auto.commit", "false");
-    std::string err;
-    std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
-    if (!consumer) throw std::runtime_error(err);
-    std::vector<RdKafka::TopicPartition*> parts;
-    std::map<int, std::int64_t> remaining;  // partition -> end offset still to reach
-    for (const auto& [p, wm] : marks) {
-      auto start = args->fromBeginning ? wm.first : wm.second;
-      parts.push_back(RdKafka::TopicPartition::create(args->topic, p, start));
-      if (wm.second > start) remaining[p] = wm.second;
-    }
-    consumer->assign(parts);
-    RdKafka::TopicPartition::destroy(parts);
+    TopicReader reader(ctx.kafka(), args->topic, args->fromBeginning, args->follow);
     long long seen = 0;
-    while ((args->follow || !remaining.empty()) && (args->max == 0 || seen < args->max)) {
-      std::unique_ptr<RdKafka::Message> m(consumer->consume(1000));
-      if (m->err() == RdKafka::ERR__TIMED_OUT) continue;
-      if (m->err() != RdKafka::ERR_NO_ERROR) throw std::runtime_error(m->errstr());
-      nlohmann::json out = {{"topic", m->topic_name()}, {"partition", m->partition()}, {"offset", m->offset()},
-                            {"key", m->key() ? *m->key() : ""}};
+    while (!reader.atEnd() && (args->max == 0 || seen < args->max)) {
+      auto m = reader.next(std::chrono::seconds(1));
+      if (!m) continue;
       nlohmann::json headers = nlohmann::json::object();
-      if (auto* h = m->headers())
-        for (const auto& hdr : h->get_all())
-          headers[hdr.key()] = std::string(static_cast<const char*>(hdr.value()), hdr.value_size());
-      out["headers"] = headers;
-      std::string_view value(static_cast<const char*>(m->payload()), m->len());
-      auto parsed = nlohmann::json::parse(value, nullptr, false);
-      if (parsed.is_discarded()) out["value"] = std::string(value);
-      else out["value"] = parsed;
+      for (const auto& [k, v] : m->headers) headers[k] = v;
+      nlohmann::json out = {{"topic", m->topic}, {"partition", m->partition}, {"offset", m->offset},
+                            {"key", m->key}, {"headers", headers}};
+      auto parsed = nlohmann::json::parse(m->value, nullptr, false);
+      out["value"] = parsed.is_discarded() ? nlohmann::json(m->value) : parsed;
       std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       ++seen;
-      auto it = remaining.find(m->partition());
-      if (it != remaining.end() && m->offset() + 1 >= it->second) remaining.erase(it);
     }
-    consumer->close();
   });
 }
 

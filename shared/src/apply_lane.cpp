@@ -304,12 +304,14 @@ void ApplyLane::afterCommit(const ConsumedBatch& b, Clock::time_point started) {
   metrics.batchFinished(std::chrono::duration<double>(Clock::now() - started).count(), static_cast<double>(b.size()));
   auto now = nowMillis();
   std::map<std::string, double> consumed;
+  std::map<std::string, std::vector<double>> ages;
   for (const auto& e : b.events) {
     consumed[e.source.topic]++;
-    if (e.kafkaTimestampMs > 0) metrics.eventAge(e.source.topic, static_cast<double>(now - e.kafkaTimestampMs) / 1000.0);
+    if (e.kafkaTimestampMs > 0) ages[e.source.topic].push_back(static_cast<double>(now - e.kafkaTimestampMs) / 1000.0);
   }
   for (const auto& r : b.rejected) consumed[r.message.topic]++;
   for (const auto& [topic, n] : consumed) metrics.consumed(topic, n);
+  for (const auto& [topic, a] : ages) metrics.eventAges(topic, a);
   ctx_.committed(b.lastOffsets);
 }
 

@@ -6,25 +6,12 @@
 
 #include "qrfleet/backoff.h"
 #include "qrfleet/time_format.h"
+#include "qrfleet/topic_reader.h"
 
 namespace qrfleet {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-FailedMessage toFailedMessage(const RdKafka::Message& m) {
-  FailedMessage f;
-  f.topic = m.topic_name();
-  f.partition = m.partition();
-  f.offset = m.offset();
-  if (m.key()) f.key = *m.key();
-  f.value.assign(static_cast<const char*>(m.payload()), m.len());
-  if (const RdKafka::Headers* h = const_cast<RdKafka::Message&>(m).headers()) {
-    for (const auto& hdr : h->get_all())
-      f.headers.emplace_back(hdr.key(), std::string(static_cast<const char*>(hdr.value()), hdr.value_size()));
-  }
-  return f;
-}
 
 namespace {
 
@@ -37,7 +24,6 @@ std::string headerValue(const RdKafka::Message& m, const char* name) {
 }
 
 }  // namespace
-
 
 BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeSettings& settings,
                              const KafkaSettings& kafka, std::vector<std::unique_ptr<BatchHandler>> handlers,

@@ -103,8 +103,9 @@ void RuntimeMetrics::batchFinished(double seconds, double events) {
   batchDuration_.Add({{"service", service_}}, kSecondsBuckets).Observe(seconds);
   batchSize_.Add({{"service", service_}}, kBatchSizeBuckets).Observe(events);
 }
-void RuntimeMetrics::eventAge(const std::string& topic, double seconds) {
-  eventAge_.Add({{"service", service_}, {"topic", topic}}, kSecondsBuckets).Observe(seconds);
+void RuntimeMetrics::eventAges(const std::string& topic, const std::vector<double>& seconds) {
+  auto& histogram = eventAge_.Add({{"service", service_}, {"topic", topic}}, kSecondsBuckets);
+  for (double s : seconds) histogram.Observe(s);
 }
 void RuntimeMetrics::setLag(const std::string& topic, int partition, double lag) {
   lag_.Add({{"service", service_}, {"topic", topic}, {"partition", std::to_string(partition)}}).Set(lag);

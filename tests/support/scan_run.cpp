@@ -1,8 +1,7 @@
 #include "scan_run.h"
 
-#include <librdkafka/rdkafkacpp.h>
-
 #include "qrfleet/kafka_admin.h"
+#include "qrfleet/topic_reader.h"
 
 namespace qrfleet::testing {
 
@@ -83,36 +82,15 @@ std::vector<std::string> ScanRun::differences() const {
 }
 
 std::vector<DeadLetter> ScanRun::deadLetters() const {
-  KafkaAdmin admin(stack_.kafka());
-  auto marks = admin.watermarks("dead-letter-queue");
-  auto conf = stack_.kafka().makeConf();
-  setKafkaProperty(*conf, "group.id", "it-dlq-reader");
-  setKafkaProperty(*conf, "enable.auto.commit", "false");
-  std::string err;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
-  std::vector<RdKafka::TopicPartition*> parts;
-  std::map<int, long long> remaining;
-  for (const auto& [p, wm] : marks) {
-    parts.push_back(RdKafka::TopicPartition::create("dead-letter-queue", p, wm.first));
-    if (wm.second > wm.first) remaining[p] = wm.second;
-  }
-  consumer->assign(parts);
-  RdKafka::TopicPartition::destroy(parts);
+  TopicReader reader(stack_.kafka(), "dead-letter-queue", true);
   std::vector<DeadLetter> out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!remaining.empty() && std::chrono::steady_clock::now() < deadline) {
-    std::unique_ptr<RdKafka::Message> m(consumer->consume(500));
-    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
-    DeadLetter d;
-    if (m->key()) d.key = *m->key();
-    d.value.assign(static_cast<const char*>(m->payload()), m->len());
-    if (auto* h = m->headers())
-      for (const auto& hdr : h->get_all())
-        d.headers[hdr.key()] = std::string(static_cast<const char*>(hdr.value()), hdr.value_size());
+  while (!reader.atEnd() && std::chrono::steady_clock::now() < deadline) {
+    auto m = reader.next(std::chrono::seconds(1));
+    if (!m) continue;
+    DeadLetter d{m->key, m->value, {m->headers.begin(), m->headers.end()}};
     if (d.headers["dlq-original-topic"] == topic_) out.push_back(std::move(d));
-    if (m->offset() + 1 >= remaining[m->partition()]) remaining.erase(m->partition());
   }
-  consumer->close();
   return out;
 }
 

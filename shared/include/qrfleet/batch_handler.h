@@ -12,8 +12,6 @@
 
 namespace qrfleet {
 
-class EventProducer;
-
 // One decoded Kafka message, as a handler sees it.
 struct ConsumedEvent {
   TopicPartition source;

@@ -9,6 +9,7 @@
 
 #include "qrfleet/batch_handler.h"
 #include "qrfleet/dead_letter_publisher.h"
+#include "qrfleet/topic_reader.h"
 
 namespace qrfleet {
 
@@ -31,7 +32,5 @@ struct ConsumedBatch {
   std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
   std::size_t size() const { return events.size() + rejected.size(); }
 };
-
-FailedMessage toFailedMessage(const RdKafka::Message& m);
 
 }  // namespace qrfleet

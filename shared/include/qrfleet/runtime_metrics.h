@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace qrfleet {
 
@@ -26,7 +27,8 @@ class RuntimeMetrics {
   void retried(const std::string& reason);
   void rebalanced(const std::string& kind);
   void batchFinished(double seconds, double events);
-  void eventAge(const std::string& topic, double seconds);
+  // One label lookup for a whole batch of ages (the hot path calls this per batch).
+  void eventAges(const std::string& topic, const std::vector<double>& seconds);
   void setLag(const std::string& topic, int partition, double lag);
   void clearLag(const std::string& topic, int partition);
   void setReady(bool ready);
