@@ -4,6 +4,7 @@
 
 #include "qrfleet/backoff.h"
 #include "qrfleet/failure_kind.h"
+#include "qrfleet/retry_topic_publisher.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet {
@@ -27,10 +28,20 @@ class ApplyLane::BatchEffects : public Effects {
   }
 
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
-    auto index = static_cast<std::size_t>(&e - batch_.events.data());
-    if (index >= batch_.events.size()) throw std::logic_error("Effects::reject: event is not from this batch");
-    lane_.deadLetters_.publish(toFailedMessage(*batch_.eventMessages[index]), rejectReasonName(reason), message, 1);
+    lane_.deadLetters_.publish(failedMessageOf(e), rejectReasonName(reason), message, e.attempt);
     rejected.push_back({&e, std::string(rejectReasonName(reason)), std::string(message)});
+  }
+
+  void retryLater(const ConsumedEvent& e, std::string_view reason) override {
+    if (!lane_.ctx_.definition.retryTopics)
+      throw std::logic_error("Effects::retryLater: service " + lane_.ctx_.definition.name +
+                             " does not declare retryTopics");
+    auto outcome = lane_.retryTopic_.publish(failedMessageOf(e), e.attempt, reason);
+    if (outcome == RetryTopicPublisher::Outcome::scheduled) {
+      retriedLater.push_back(&e);
+    } else {
+      rejected.push_back({&e, "retries-exhausted", std::string(reason)});
+    }
   }
 
   void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
@@ -41,9 +52,16 @@ class ApplyLane::BatchEffects : public Effects {
     std::string message;
   };
   std::vector<Rejection> rejected;
+  std::vector<const ConsumedEvent*> retriedLater;
   std::map<std::pair<std::string, std::string>, double> duplicates;
 
  private:
+  FailedMessage failedMessageOf(const ConsumedEvent& e) const {
+    auto index = static_cast<std::size_t>(&e - batch_.events.data());
+    if (index >= batch_.events.size()) throw std::logic_error("Effects: the event is not from this batch");
+    return toFailedMessage(*batch_.eventMessages[index]);
+  }
+
   ApplyLane& lane_;
   pqxx::work& txn_;
   const ConsumedBatch& batch_;
@@ -58,7 +76,8 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
       redisEffects_(ctx_.definition.redisPrefix, ctx_.definition.consumerGroup),
       producer_(ctx_.kafka,
                 "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
-      deadLetters_(producer_, ctx_.definition.name) {
+      deadLetters_(producer_, ctx_.definition.name),
+      retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -150,7 +169,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
   redisEffects_.begin(redis_, partitions);
   BatchEffects fx(*this, txn, b);
-  for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, 1);
+  for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, r.attempts);
   auto tBegin = Clock::now();
   if (!b.events.empty()) handler_->handle(b.events, fx);
   auto tHandler = Clock::now();
@@ -188,6 +207,10 @@ void ApplyLane::apply(ConsumedBatch& b) {
                                     {"correlationId", r.event->envelope.correlationId.value_or("")},
                                     {"errorClass", r.errorClass}, {"error", r.message}});
   }
+  for (const auto* e : fx.retriedLater) {
+    applied[{e->source.topic, e->envelope.eventType}]--;
+    metrics.processed(e->source.topic, e->envelope.eventType, "retry_scheduled", 1);
+  }
   for (const auto& [k, n] : fx.duplicates) {
     applied[k] -= n;
     metrics.processed(k.first, k.second, "duplicate", n);
@@ -205,7 +228,6 @@ void ApplyLane::sleepFor(milliseconds delay) {
 void ApplyLane::process(ConsumedBatch& b) {
   auto started = Clock::now();
   Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
-  int permanentFailures = 0;
   dropUnowned(b);
   while (!b.lastOffsets.empty()) {
     try {
@@ -227,10 +249,12 @@ void ApplyLane::process(ConsumedBatch& b) {
       }
       if (reason == "redis") redisUp_ = redis_.ping();
       ctx_.metrics.retried(reason);
-      if (classifyFailure(e) == FailureKind::permanent && ++permanentFailures >= ctx_.settings.handlerMaxAttempts) {
-        ctx_.log.error("batch keeps failing; applying its events one by one",
-                       {{"lane", index_}, {"error", e.what()}, {"attempts", permanentFailures}});
-        applyOneByOne(b);
+      if (classifyFailure(e) == FailureKind::permanent) {
+        // Not the stores: some event breaks the handler. Find it by applying
+        // the events one at a time; retrying the whole batch would not help.
+        ctx_.log.error("batch failed; applying its events one by one to isolate the failing one",
+                       {{"lane", index_}, {"error", e.what()}, {"events", b.size()}});
+        if (applyOneByOne(b)) afterCommit(b, started);
         return;
       }
       auto delay = backoff.next();
@@ -247,10 +271,12 @@ void ApplyLane::process(ConsumedBatch& b) {
   }
 }
 
-void ApplyLane::applyOneByOne(ConsumedBatch& b) {
-  // Isolates what breaks the handler: every message becomes a batch of its
-  // own, in offset order (offsets only move forward); an event that still
-  // fails is dead-lettered as handler-rejected and the partition goes on.
+bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
+  // Every message becomes a batch of its own, in offset order (offsets only
+  // move forward). An event that makes the handler throw gets
+  // HANDLER_MAX_ATTEMPTS attempts on its own, with backoff, and is then
+  // dead-lettered as handler-rejected; its partition goes on. Store failures
+  // are retried in place as for any batch.
   struct Item {
     TopicPartition tp;
     std::int64_t offset;
@@ -274,6 +300,7 @@ void ApplyLane::applyOneByOne(ConsumedBatch& b) {
       one.eventMessages.push_back(b.eventMessages[*item.event]);
     }
     Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
+    int handlerFailures = 0;
     while (!one.lastOffsets.empty()) {
       try {
         apply(one);
@@ -281,22 +308,32 @@ void ApplyLane::applyOneByOne(ConsumedBatch& b) {
       } catch (const StaleOwner& e) {
         one.epochs[e.partition] = -1;
         dropUnowned(one);
+        continue;
       } catch (const std::exception& e) {
-        if (classifyFailure(e) == FailureKind::permanent && !one.events.empty()) {
+        bool handlerFault = classifyFailure(e) == FailureKind::permanent && !one.events.empty();
+        ctx_.metrics.retried(failureReason(e));
+        if (handlerFault && ++handlerFailures >= ctx_.settings.handlerMaxAttempts) {
+          const auto& ev = one.events.front();
           one.rejected.push_back({toFailedMessage(*one.eventMessages.front()), RejectReason::handlerRejected,
-                                  std::string("handler error: ") + e.what(), one.events.front().envelope.eventType});
+                                  std::string("handler error: ") + e.what(), ev.envelope.eventType, handlerFailures});
           one.events.clear();
           one.eventMessages.clear();
           continue;
         }
-        pg_.reset();
-        sleepFor(backoff.next());
-        if (ctx_.stop) return;
+        if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
+          pg_.reset();
+        auto delay = backoff.next();
+        ctx_.log.warn(handlerFault ? "event failed in the handler; retrying it" : "event failed; retrying",
+                      {{"lane", index_}, {"topic", item.tp.topic}, {"partition", item.tp.partition},
+                       {"offset", item.offset}, {"error", e.what()}, {"attempt", handlerFailures},
+                       {"retryInMs", delay.count()}});
+        sleepFor(delay);
+        if (ctx_.stop) return false;
         dropUnowned(one);
       }
     }
   }
-  ctx_.committed(b.lastOffsets);
+  return true;
 }
 
 void ApplyLane::afterCommit(const ConsumedBatch& b, Clock::time_point started) {

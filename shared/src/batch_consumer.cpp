@@ -1,10 +1,12 @@
 #include "qrfleet/batch_consumer.h"
 
 #include <algorithm>
+#include <charconv>
 #include <numeric>
 #include <thread>
 
 #include "qrfleet/backoff.h"
+#include "qrfleet/retry_schedule.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/topic_reader.h"
 
@@ -147,7 +149,10 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
     }
     {
       std::lock_guard lock(ownedMutex_);
-      if (!cooperative_) owned_.clear();
+      if (!cooperative_) {
+        owned_.clear();
+        deferredUntilMs_.clear();
+      }
       for (auto* p : partitions) {
         auto it = claims.find({p->topic(), p->partition()});
         if (it == claims.end()) {
@@ -176,6 +181,7 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
       std::lock_guard lock(ownedMutex_);
       for (const auto& tp : tps) {
         owned_.erase(tp);
+        deferredUntilMs_.erase(tp);
         metrics_.clearLag(tp.topic, tp.partition);
       }
     }
@@ -230,11 +236,25 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     std::lock_guard lock(ownedMutex_);
     owned = owned_;
   }
+  auto now = nowMillis();
   for (auto& polled : messages) {
     std::shared_ptr<RdKafka::Message> m = std::move(polled);
     TopicPartition tp{m->topic_name(), m->partition()};
     auto owner = owned.find(tp);
     if (owner == owned.end()) continue;  // revoked while queued: the new owner reads it
+    if (deferring_.count(tp)) continue;  // behind a retry that is not due yet
+    int attempt = 1;
+    if (retryTopics_.count(tp.topic)) {
+      std::int64_t due = 0;
+      auto dueHeader = headerValue(*m, retry_header::dueAtMs);
+      std::from_chars(dueHeader.data(), dueHeader.data() + dueHeader.size(), due);
+      if (due > now) {
+        deferring_[tp] = {m->offset(), due};
+        continue;
+      }
+      auto attemptHeader = headerValue(*m, retry_header::attempt);
+      std::from_chars(attemptHeader.data(), attemptHeader.data() + attemptHeader.size(), attempt);
+    }
     auto& b = perLane[laneOf(tp)];
     b.lastOffsets[tp] = std::max(b.lastOffsets.count(tp) ? b.lastOffsets[tp] : -1, m->offset());
     b.epochs[tp] = owner->second;
@@ -267,7 +287,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
                env.eventType);
         continue;
       }
-      b.events.push_back(ConsumedEvent{tp, m->offset(), *m->key(), m->timestamp().timestamp, std::move(env)});
+      b.events.push_back(ConsumedEvent{tp, m->offset(), *m->key(), m->timestamp().timestamp, std::move(env), attempt});
       b.eventMessages.push_back(m.get());
     } catch (const EventRejected& e) {
       reject(e.reason(), e.what(), typeHeader);
@@ -303,9 +323,42 @@ void BatchConsumer::dispatch(std::vector<ConsumedBatch>& perLane) {
     }
   }
   if (paused) {
-    auto handles = ownedHandles();
-    consumer_->resume(handles);
-    RdKafka::TopicPartition::destroy(handles);
+    // Retry partitions waiting for a due time stay paused.
+    std::vector<RdKafka::TopicPartition*> resume, waiting;
+    for (auto* h : ownedHandles())
+      (deferredUntilMs_.count({h->topic(), h->partition()}) ? waiting : resume).push_back(h);
+    consumer_->resume(resume);
+    RdKafka::TopicPartition::destroy(resume);
+    RdKafka::TopicPartition::destroy(waiting);
+  }
+}
+
+void BatchConsumer::deferRetries() {
+  // A retry topic is read in order; its head waits for its due time without
+  // holding back any other partition: pause just this one and rewind to it.
+  for (const auto& [tp, at] : deferring_) {
+    std::unique_ptr<RdKafka::TopicPartition> handle(RdKafka::TopicPartition::create(tp.topic, tp.partition, at.first));
+    std::vector<RdKafka::TopicPartition*> list{handle.get()};
+    consumer_->pause(list);
+    if (auto err = consumer_->seek(*handle, 5000); err != RdKafka::ERR_NO_ERROR)
+      log_.warn("cannot rewind a retry partition; it is re-read after the next rebalance",
+                {{"partition", tp.str()}, {"error", RdKafka::err2str(err)}});
+    deferredUntilMs_[tp] = at.second;
+  }
+  deferring_.clear();
+}
+
+void BatchConsumer::resumeDueRetries() {
+  auto now = nowMillis();
+  for (auto it = deferredUntilMs_.begin(); it != deferredUntilMs_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    std::unique_ptr<RdKafka::TopicPartition> handle(RdKafka::TopicPartition::create(it->first.topic, it->first.partition));
+    std::vector<RdKafka::TopicPartition*> list{handle.get()};
+    consumer_->resume(list);
+    it = deferredUntilMs_.erase(it);
   }
 }
 
@@ -356,10 +409,17 @@ void BatchConsumer::checkStores() {
 void BatchConsumer::run() {
   offsets_.ensureTable(pg_.get());
   postgresUp_ = true;
-  auto err = consumer_->subscribe(def_.topics);
+  auto topics = def_.topics;
+  if (def_.retryTopics)
+    for (const auto& t : def_.topics) {
+      retryTopics_.insert(retryTopicOf(t));
+      topics.push_back(retryTopicOf(t));
+    }
+  auto err = consumer_->subscribe(topics);
   if (err != RdKafka::ERR_NO_ERROR) throw std::runtime_error("subscribe failed: " + RdKafka::err2str(err));
   while (!stop_) {
     lastTurnMs_ = nowMillis();
+    resumeDueRetries();
     collect();
     if (inbox_.empty()) {
       checkStores();
@@ -373,6 +433,7 @@ void BatchConsumer::run() {
     inbox_.clear();
     auto tDecode = Clock::now();
     auto perLane = decode(std::move(messages));
+    deferRetries();
     if (log_.enabled(LogLevel::debug))
       log_.debug("batch decoded", {{"messages", std::accumulate(perLane.begin(), perLane.end(), std::size_t{0},
                                                                [](std::size_t n, const auto& b) { return n + b.size(); })},

@@ -1,5 +1,6 @@
 #include "qrfleet/dead_letter_publisher.h"
 
+#include "qrfleet/retry_schedule.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet {
@@ -9,17 +10,26 @@ DeadLetterPublisher::DeadLetterPublisher(EventProducer& producer, std::string se
 
 void DeadLetterPublisher::publish(const FailedMessage& m, std::string_view errorClass,
                                   std::string_view errorMessage, int attempts) {
-  KafkaHeaders headers = m.headers;
-  headers.emplace_back("dlq-original-topic", m.topic);
-  headers.emplace_back("dlq-original-partition", std::to_string(m.partition));
-  headers.emplace_back("dlq-original-offset", std::to_string(m.offset));
+  // A message that failed on a retry topic is filed under where it first came
+  // from, so that a redrive sends it back there; the retry-* headers are dropped.
+  std::string topic = m.topic, partition = std::to_string(m.partition), offset = std::to_string(m.offset);
+  KafkaHeaders headers;
+  for (const auto& h : m.headers) {
+    if (h.first == retry_header::originalTopic) topic = h.second;
+    else if (h.first == retry_header::originalPartition) partition = h.second;
+    else if (h.first == retry_header::originalOffset) offset = h.second;
+    else if (!h.first.starts_with(retry_header::prefix) && !h.first.starts_with("dlq-")) headers.push_back(h);
+  }
+  headers.emplace_back("dlq-original-topic", topic);
+  headers.emplace_back("dlq-original-partition", partition);
+  headers.emplace_back("dlq-original-offset", offset);
   headers.emplace_back("dlq-service", service_);
   headers.emplace_back("dlq-error-class", std::string(errorClass));
   headers.emplace_back("dlq-error-message", std::string(errorMessage.substr(0, 1024)));
   headers.emplace_back("dlq-failed-at", formatRfc3339Millis(nowMillis()));
   headers.emplace_back("dlq-attempts", std::to_string(attempts));
   // Keyed like the original so one key's failures stay in order within the DLQ.
-  producer_.produce(std::string(topic), m.key, m.value, headers);
+  producer_.produce(std::string(DeadLetterPublisher::topic), m.key, m.value, headers);
 }
 
 }  // namespace qrfleet

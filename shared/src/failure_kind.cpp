@@ -18,7 +18,7 @@ bool transientSqlState(const std::string& s) {
 
 FailureKind classifyFailure(const std::exception& e) {
   if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e) ||
-      dynamic_cast<const RedisError*>(&e) || dynamic_cast<const DeliveryFailed*>(&e))
+      dynamic_cast<const RedisError*>(&e) || dynamic_cast<const DeliveryFailed*>(&e) || dynamic_cast<const TransientError*>(&e))
     return FailureKind::transient;
   if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e))
     return transientSqlState(sql->sqlstate()) ? FailureKind::transient : FailureKind::permanent;
@@ -31,6 +31,7 @@ std::string failureReason(const std::exception& e) {
   if (dynamic_cast<const pqxx::failure*>(&e)) return "postgres";
   if (dynamic_cast<const RedisError*>(&e)) return "redis";
   if (dynamic_cast<const DeliveryFailed*>(&e)) return "kafka_delivery";
+  if (dynamic_cast<const TransientError*>(&e)) return "handler_transient";
   return "handler";
 }
 

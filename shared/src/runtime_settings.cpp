@@ -5,7 +5,7 @@
 namespace qrfleet {
 
 std::vector<ConfigOption> RuntimeSettings::options() {
-  return {
+  std::vector<ConfigOption> out{
       {"DATABASE_URL", "PostgreSQL URL, postgresql://user[:password]@host:port/db", std::nullopt, true},
       {"REDIS_URL", "Redis URL, redis://[:password@]host:port[/db]", std::nullopt, true},
       {"METRICS_PORT", "HTTP port for /metrics, /healthz, /readyz (0 = any free port)", "9400"},
@@ -15,12 +15,14 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"RETRY_INITIAL_MS", "first backoff after a transient store failure", "100"},
       {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
       {"APPLY_LANES", "batches applied in parallel, each with its own store connections (partitions are split among them)", "2"},
-      {"HANDLER_MAX_ATTEMPTS", "batch attempts on a handler error before events are tried one by one", "5"},
+      {"HANDLER_MAX_ATTEMPTS", "attempts of an event that makes the handler throw, run on its own, before it is dead-lettered", "3"},
       {"SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for the current batch", "20000"},
       {"KAFKA_SESSION_TIMEOUT_MS", "how soon the group notices a crashed worker and moves its partitions", "10000"},
       {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
       {"LOG_LEVEL", "debug, info, warn or error", "info"},
   };
+  for (auto& o : RetrySchedule::options()) out.push_back(std::move(o));
+  return out;
 }
 
 RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
@@ -43,6 +45,7 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
     gethostname(host, sizeof host - 1);
     s.instanceId = std::string(host) + "-" + std::to_string(getpid());
   }
+  s.retryTopics = RetrySchedule::fromConfig(c);
   s.logLevel = c.oneOf("LOG_LEVEL", {"debug", "info", "warn", "error"});
   return s;
 }

@@ -81,15 +81,17 @@ std::vector<std::string> ScanRun::differences() const {
   return compareScanReadModels(expected_, stack_.databaseUrl, stack_.redisUrl);
 }
 
-std::vector<DeadLetter> ScanRun::deadLetters() const {
-  TopicReader reader(stack_.kafka(), "dead-letter-queue", true);
+std::vector<DeadLetter> ScanRun::deadLetters() const { return readDeadLetters(stack_, topic_); }
+
+std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic) {
+  TopicReader reader(stack.kafka(), "dead-letter-queue", true);
   std::vector<DeadLetter> out;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!reader.atEnd() && std::chrono::steady_clock::now() < deadline) {
     auto m = reader.next(std::chrono::seconds(1));
     if (!m) continue;
     DeadLetter d{m->key, m->value, {m->headers.begin(), m->headers.end()}};
-    if (d.headers["dlq-original-topic"] == topic_) out.push_back(std::move(d));
+    if (d.headers["dlq-original-topic"] == originalTopic) out.push_back(std::move(d));
   }
   return out;
 }

@@ -17,6 +17,9 @@ struct DeadLetter {
   std::map<std::string, std::string> headers;
 };
 
+// Every dead letter whose original topic is `originalTopic`.
+std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic);
+
 // One scan-analytics scenario: a fresh topic, group and schema, a producer,
 // the expected read models, and worker processes started on demand.
 class ScanRun {

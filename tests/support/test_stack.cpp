@@ -46,14 +46,35 @@ KafkaSettings TestStack::kafka() const {
 std::string TestStack::createTopic(const std::string& prefix, int partitions) const {
   std::random_device rd;
   auto name = prefix + "-" + std::to_string(rd() % 1000000000);
+  createTopicNamed(name, partitions);
+  return name;
+}
+
+void TestStack::createTopicNamed(const std::string& name, int partitions) const {
   KafkaAdmin admin(kafka());
   TopicCatalog catalog = TopicCatalog::fromYaml("topics:\n  - name: " + name + "\n    partitions: " +
                                                 std::to_string(partitions) + "\n    retention: 1d\n");
   admin.apply(catalog, 1);
   // The dead-letter queue must exist too (topics apply is idempotent).
   admin.apply(TopicCatalog::embedded(), 1);
-  return name;
 }
+
+void TestStack::dropSchema(const std::string& schema) const {
+  pqxx::connection c(databaseUrl);
+  pqxx::work w(c);
+  w.exec("DROP SCHEMA IF EXISTS " + w.quote_name(schema) + " CASCADE");
+  w.commit();
+}
+
+namespace {
+void stackControl(const std::string& verb, const std::string& service) {
+  auto command = requireEnv("QRFLEET_STACK_CONTROL") + " " + verb + " " + service + " >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+}
+}  // namespace
+
+void TestStack::crash(const std::string& service) const { stackControl("crash", service); }
+void TestStack::start(const std::string& service) const { stackControl("start", service); }
 
 void TestStack::resetScanAnalytics() const {
   pqxx::connection c(databaseUrl);

@@ -27,6 +27,13 @@ struct TestStack {
   KafkaSettings kafka() const;
   // A fresh topic with a unique name, so tests never see each other's events.
   std::string createTopic(const std::string& prefix, int partitions) const;
+  void createTopicNamed(const std::string& name, int partitions) const;
+  // Drops a service's schema (tables and offsets): each test starts clean.
+  void dropSchema(const std::string& schema) const;
+  // Fault injection through scripts/stack (QRFLEET_STACK_CONTROL, exported by
+  // `scripts/stack env`): crash("kafka"), start("redis"), ...
+  void crash(const std::string& service) const;
+  void start(const std::string& service) const;
   // Drops the analytics schema and empties Redis: each test starts clean.
   void resetScanAnalytics() const;
 };

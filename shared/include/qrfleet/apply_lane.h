@@ -16,6 +16,7 @@
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/redis_client.h"
 #include "qrfleet/redis_effects.h"
+#include "qrfleet/retry_topic_publisher.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
 #include "qrfleet/service_definition.h"
@@ -31,8 +32,9 @@ namespace qrfleet {
 // One attempt = one Postgres transaction: handler effects, Redis writes (one
 // Lua script with applied-offset marks), Kafka outputs acknowledged, offsets
 // advanced under the partition's claim epoch, commit. Transient failures are
-// retried with backoff; a batch that keeps failing otherwise is applied one
-// event at a time and the failing event is dead-lettered.
+// retried in place with backoff (no limit: dead-lettering good events because
+// a store is down would be loss); a batch the handler throws on is applied one
+// event at a time, and an event that keeps failing on its own is dead-lettered.
 class ApplyLane {
  public:
   struct Context {
@@ -69,7 +71,7 @@ class ApplyLane {
   void run();
   void process(ConsumedBatch& batch);
   void apply(ConsumedBatch& batch);
-  void applyOneByOne(ConsumedBatch& batch);
+  bool applyOneByOne(ConsumedBatch& batch);  // false if shutdown interrupted it
   void dropUnowned(ConsumedBatch& batch);
   void sleepFor(std::chrono::milliseconds delay);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
@@ -82,6 +84,7 @@ class ApplyLane {
   RedisEffects redisEffects_;
   EventProducer producer_;
   DeadLetterPublisher deadLetters_;
+  RetryTopicPublisher retryTopic_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "qrfleet/apply_lane.h"
@@ -51,6 +52,8 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   std::size_t laneOf(const TopicPartition& tp) const;
   bool owns(const TopicPartition& tp, std::int64_t epoch) const;
   bool waitLanesIdle(std::chrono::milliseconds timeout);
+  void deferRetries();
+  void resumeDueRetries();
   void commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets);
   void checkStores();
   void updateLag();
@@ -71,6 +74,9 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   mutable std::mutex ownedMutex_;  // owned_ is read by the lanes
   std::map<TopicPartition, std::int64_t> owned_;  // partition -> claim epoch
   std::deque<std::unique_ptr<RdKafka::Message>> inbox_;
+  std::set<std::string> retryTopics_;
+  std::map<TopicPartition, std::pair<std::int64_t, std::int64_t>> deferring_;  // found in decode: offset, due ms
+  std::map<TopicPartition, std::int64_t> deferredUntilMs_;  // paused retry partitions (consumer thread only)
   bool cooperative_ = true;
 
   std::atomic<bool> joined_{false};

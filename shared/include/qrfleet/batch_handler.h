@@ -19,6 +19,7 @@ struct ConsumedEvent {
   std::string key;
   std::int64_t kafkaTimestampMs = 0;
   Envelope envelope;
+  int attempt = 1;  // > 1 when it came back from the retry topic
 };
 
 // Redis writes for one event; a no-op when that event's offset was already
@@ -52,11 +53,21 @@ class Effects {
   virtual void emit(const std::string& topic, const std::string& key, const Envelope& event) = 0;
   // The event breaks a domain rule: dead-letter it (the batch goes on).
   virtual void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) = 0;
+  // Slow external work failed for now: try the event again later through
+  // `<topic>-retry` (RETRY_TOPIC_DELAYS_MS), or dead-letter it as
+  // retries-exhausted after RETRY_TOPIC_ATTEMPTS. The batch goes on; the
+  // service must declare retryTopics and the retry topic must exist.
+  virtual void retryLater(const ConsumedEvent& event, std::string_view reason) = 0;
   // The event was delivered before (same eventId): counted for metrics only.
   virtual void duplicate(const ConsumedEvent& event) = 0;
 };
 
 // A service's domain logic: turns a batch of events into effects.
+// Failures: Effects::reject() (this event is wrong: dead-letter it now),
+// Effects::retryLater() (this event's external work failed: retry it later),
+// throw TransientError (a dependency is down: retry the whole batch in place
+// with backoff); any other exception is treated as a bug or bad data in some
+// event: the runtime isolates it and gives it HANDLER_MAX_ATTEMPTS attempts.
 class BatchHandler {
  public:
   virtual ~BatchHandler() = default;

@@ -19,6 +19,7 @@ struct RejectedMessage {
   RejectReason reason;
   std::string error;
   std::string eventType;
+  int attempts = 1;
 };
 
 // Messages polled from Kafka, decoded and ready to apply, for the partitions

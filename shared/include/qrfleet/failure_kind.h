@@ -2,7 +2,16 @@
 #include <exception>
 #include <string>
 
+#include <stdexcept>
+
 namespace qrfleet {
+
+// Thrown by a handler when a dependency it calls is unavailable: the runtime
+// retries the whole batch in place (backoff, readiness false), never dead-letters.
+class TransientError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // How the runtime treats an exception escaping a batch.
 enum class FailureKind {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "qrfleet/config.h"
+#include "qrfleet/retry_schedule.h"
 
 namespace qrfleet {
 
@@ -17,7 +18,8 @@ struct RuntimeSettings {
   std::size_t maxEventBytes = 262144;
   std::chrono::milliseconds retryInitial{100};
   std::chrono::milliseconds retryMax{10000};
-  int handlerMaxAttempts = 5;
+  int handlerMaxAttempts = 3;
+  RetrySchedule retryTopics;
   int applyLanes = 2;
   std::chrono::milliseconds shutdownTimeout{20000};
   std::chrono::milliseconds sessionTimeout{10000};

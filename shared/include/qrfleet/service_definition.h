@@ -29,6 +29,8 @@ struct ServiceDefinition {
   std::string description;        // one line for --help
   std::string consumerGroup;      // Kafka group, also the offset-store key
   std::vector<std::string> topics;
+  // Also consume `<topic>-retry` for each topic: the handler uses Effects::retryLater().
+  bool retryTopics = false;
   std::string postgresSchema;     // the one schema this service owns
   std::string redisPrefix;        // the one key prefix this service owns
   std::span<const EmbeddedFile> migrations;

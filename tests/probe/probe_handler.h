@@ -1,0 +1,36 @@
+#pragma once
+#include <set>
+#include <string>
+
+#include "qrfleet/batch_handler.h"
+#include "qrfleet/postgres_connection.h"
+
+namespace qrfleet::probe {
+
+// What the probe does with `probe.step` events, by the payload's `n`.
+struct ProbeBehaviour {
+  std::set<int> failAlways;        // the handler throws every time
+  std::set<int> failOnce;          // throws on the first attempt only
+  std::set<int> retryAlways;       // Effects::retryLater() every time
+  std::set<int> retryUntilAttempt3;  // retryLater() on attempts 1 and 2, applied on 3
+  std::set<int> reject;            // Effects::reject()
+};
+
+// A test-only worker that exercises the runtime's failure paths: it applies
+// `probe.step` events to probe.applied and records every attempt in
+// probe.attempts on a connection of its own (failed attempts roll back the batch).
+class ProbeHandler : public BatchHandler {
+ public:
+  ProbeHandler(ProbeBehaviour behaviour, const std::string& databaseUrl);
+  bool handlesType(std::string_view t) const override { return t == "probe.step"; }
+  bool supportsVersion(std::string_view, int v) const override { return v == 1; }
+  void handle(std::span<const ConsumedEvent> events, Effects& effects) override;
+
+ private:
+  void record(int n, std::size_t batchSize, const std::string& outcome);
+  ProbeBehaviour behaviour_;
+  PostgresConnection log_;
+  std::set<int> failedOnce_;
+};
+
+}  // namespace qrfleet::probe

@@ -1,0 +1,98 @@
+#include "probe_run.h"
+
+#include "qrfleet/event_id.h"
+#include "qrfleet/kafka_admin.h"
+#include "qrfleet/retry_schedule.h"
+#include "qrfleet/time_format.h"
+#include "qrfleet/topic_reader.h"
+
+namespace qrfleet::testing {
+
+ProbeRun::ProbeRun(const std::string& name, int partitions) : stack_(TestStack::fromEnvironment()), name_(name) {
+  stack_.dropSchema("probe");
+  topic_ = stack_.createTopic("probe-" + name, partitions);
+  stack_.createTopicNamed(retryTopicOf(topic_), partitions);
+  group_ = "probe-" + topic_;
+  producer_ = std::make_unique<EventProducer>(stack_.kafka(), "probe-producer");
+}
+
+std::unique_ptr<WorkerProcess> ProbeRun::startWorker(std::map<std::string, std::string> extraEnv) {
+  std::map<std::string, std::string> env{{"KAFKA_BROKERS", stack_.brokers},
+                                         {"DATABASE_URL", stack_.databaseUrl},
+                                         {"REDIS_URL", stack_.redisUrl},
+                                         {"KAFKA_TOPICS", topic_},
+                                         {"KAFKA_GROUP_ID", group_},
+                                         {"METRICS_PORT", "0"},
+                                         {"INSTANCE_ID", name_ + "-" + std::to_string(++workers_)},
+                                         {"RETRY_INITIAL_MS", "50"},
+                                         {"RETRY_MAX_MS", "200"}};
+  for (const auto& [k, v] : extraEnv) env[k] = v;
+  return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-test-probe", env,
+                                         std::string(QRFLEET_TEST_LOG_DIR) + "/probe-" + name_ + ".log");
+}
+
+std::vector<Envelope> ProbeRun::produce(int from, int to, const std::string& key) {
+  std::vector<Envelope> out;
+  for (int n = from; n < to; ++n) {
+    Envelope e;
+    e.eventId = randomUuid();
+    e.eventType = "probe.step";
+    e.version = 1;
+    e.timestampMs = nowMillis();
+    e.source = "probe-test";
+    e.correlationId = "corr-" + std::to_string(n);
+    e.payload = {{"n", n}};
+    producer_->produceEvent(topic_, key.empty() ? "k" + std::to_string(n) : key, e);
+    out.push_back(std::move(e));
+  }
+  producer_->flush(std::chrono::seconds(30));
+  return out;
+}
+
+bool ProbeRun::waitCaughtUp(std::chrono::milliseconds timeout) {
+  KafkaAdmin admin(stack_.kafka());
+  return waitUntil(
+      [&] {
+        try {
+          auto marks = admin.watermarks(topic_);
+          auto retryMarks = admin.watermarks(retryTopicOf(topic_));
+          pqxx::connection c(stack_.databaseUrl);
+          pqxx::read_transaction t(c);
+          std::map<std::pair<std::string, int>, long long> stored;
+          for (const auto& r : t.exec_params(
+                   "SELECT topic, partition, next_offset FROM probe.kafka_offsets WHERE consumer_group = $1", group_))
+            stored[{r[0].as<std::string>(), r[1].as<int>()}] = r[2].as<long long>();
+          auto reached = [&](const std::string& topic, const auto& wms) {
+            for (const auto& [p, wm] : wms)
+              if (wm.second > 0 && (!stored.count({topic, p}) || stored[{topic, p}] < wm.second)) return false;
+            return true;
+          };
+          return reached(topic_, marks) && reached(retryTopicOf(topic_), retryMarks);
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      timeout, std::chrono::milliseconds(200));
+}
+
+std::map<int, int> ProbeRun::appliedAttempts() const {
+  pqxx::connection c(stack_.databaseUrl);
+  pqxx::read_transaction t(c);
+  std::map<int, int> out;
+  for (const auto& r : t.exec("SELECT n, attempt FROM probe.applied")) out[r[0].as<int>()] = r[1].as<int>();
+  return out;
+}
+
+std::vector<ProbeAttempt> ProbeRun::attempts(int n) const {
+  pqxx::connection c(stack_.databaseUrl);
+  pqxx::read_transaction t(c);
+  std::vector<ProbeAttempt> out;
+  for (const auto& r : t.exec_params(
+           "SELECT n, batch_size, outcome, extract(epoch FROM at) FROM probe.attempts WHERE n = $1 ORDER BY at", n))
+    out.push_back({r[0].as<int>(), r[1].as<int>(), r[2].as<std::string>(), r[3].as<double>()});
+  return out;
+}
+
+std::vector<DeadLetter> ProbeRun::deadLetters() const { return readDeadLetters(stack_, topic_); }
+
+}  // namespace qrfleet::testing
