@@ -10,5 +10,6 @@ void addConsumeCommand(CLI::App& app);
 void addGroupsCommand(CLI::App& app);
 void addMigrateCommand(CLI::App& app);
 void addLoadgenCommand(CLI::App& app);
+void addDlqCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

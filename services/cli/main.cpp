@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   qrfleet::cli::addGroupsCommand(app);
   qrfleet::cli::addMigrateCommand(app);
   qrfleet::cli::addLoadgenCommand(app);
+  qrfleet::cli::addDlqCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -104,9 +104,9 @@ TEST_CASE("retry topic: an event is retried when due, then applied; one that kee
   CHECK(worker->wait(15s) == 0);
 }
 
-TEST_CASE("a rejected event is dead-lettered at once, without retries") {
+TEST_CASE("a rejected event is dead-lettered at once; qrfleet dlq lists, shows and redrives it once") {
   ProbeRun run("reject", 1);
-  run.produce(0, 30, "k");
+  auto sent = run.produce(0, 30, "k");
   auto worker = run.startWorker({{"PROBE_REJECT", "3"}});
   REQUIRE(run.waitCaughtUp(60s));
   CHECK(run.appliedAttempts().size() == 29);
@@ -116,4 +116,36 @@ TEST_CASE("a rejected event is dead-lettered at once, without retries") {
   CHECK(dead[0].headers.at("dlq-attempts") == "1");
   worker->kill(SIGTERM);
   CHECK(worker->wait(15s) == 0);
+
+  const std::string cli = run.stack().binDir + "/qrfleet ";
+  int rc = -1;
+  auto listed = runCommand(cli + "dlq list --service test-probe --topic " + run.topic(), &rc);
+  CHECK(rc == 0);
+  CHECK(listed.find(run.topic() + "/0:3") != std::string::npos);
+  CHECK(listed.find("handler-rejected") != std::string::npos);
+  CHECK(listed.find("1 dead letter(s)") != std::string::npos);
+  auto position = listed.substr(listed.find('\n') + 1);
+  position = position.substr(0, position.find(' '));
+  auto shown = nlohmann::json::parse(runCommand(cli + "dlq show " + position, &rc));
+  CHECK(rc == 0);
+  CHECK(shown["key"] == "k");
+  CHECK(shown["headers"]["event-id"] == sent[3].eventId);
+  CHECK(shown["payload"]["payload"]["n"] == 3);
+
+  auto dry = runCommand(cli + "dlq redrive --dry-run --topic " + run.topic(), &rc);
+  CHECK(dry.find("dry run: 1 would be redriven") != std::string::npos);
+  // The handler no longer refuses n = 3: the redriven event applies.
+  auto fixed = run.startWorker();
+  auto redriven = runCommand(cli + "dlq redrive --service test-probe --error-class handler-rejected --topic " +
+                                 run.topic(), &rc);
+  CHECK(rc == 0);
+  CHECK(redriven.find("redriven: 1;") != std::string::npos);
+  REQUIRE(run.waitCaughtUp(60s));
+  CHECK(run.appliedAttempts().size() == 30);
+  auto again = runCommand(cli + "dlq redrive --topic " + run.topic(), &rc);
+  CHECK(again.find("redriven: 0; skipped, redriven before: 1") != std::string::npos);
+  listed = runCommand(cli + "dlq list --topic " + run.topic(), &rc);
+  CHECK(listed.find(" yes ") != std::string::npos);
+  fixed->kill(SIGTERM);
+  CHECK(fixed->wait(15s) == 0);
 }

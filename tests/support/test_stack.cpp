@@ -73,6 +73,17 @@ void stackControl(const std::string& verb, const std::string& service) {
 }
 }  // namespace
 
+std::string runCommand(const std::string& command, int* exitCode) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  int status = pclose(pipe);
+  *exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
+
 void TestStack::crash(const std::string& service) const { stackControl("crash", service); }
 void TestStack::start(const std::string& service) const { stackControl("start", service); }
 

@@ -63,6 +63,9 @@ class WorkerProcess {
 bool waitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout,
                std::chrono::milliseconds every = std::chrono::milliseconds(200));
 
+// Runs a shell command; returns its stdout and sets *exitCode.
+std::string runCommand(const std::string& command, int* exitCode);
+
 long long queryCount(const std::string& databaseUrl, const std::string& sql);
 std::string httpGet(int port, const std::string& path, int* status = nullptr);
 int freePort();
