@@ -11,5 +11,6 @@ void addGroupsCommand(CLI::App& app);
 void addMigrateCommand(CLI::App& app);
 void addLoadgenCommand(CLI::App& app);
 void addDlqCommand(CLI::App& app);
+void addReplayCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   qrfleet::cli::addMigrateCommand(app);
   qrfleet::cli::addLoadgenCommand(app);
   qrfleet::cli::addDlqCommand(app);
+  qrfleet::cli::addReplayCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,6 +14,10 @@ qrfleet::ServiceDefinition definition() {
   d.postgresSchema = "analytics";
   d.redisPrefix = "analytics";
   d.migrations = qrfleet::scanAnalyticsMigrations();
+  d.volatileColumns = {"scan_events.received_at"};
+  // The last N scans of an owner across all partitions: which ones depends on
+  // how the partitions interleaved, so a replay cannot reproduce it exactly.
+  d.interleavingDependentKeys = {"owner:*:live"};
   d.options = {
       {"SCAN_BURST_THRESHOLD", "scans per visitor, QR and minute before further ones are flagged suspicious", "10"},
       {"SCAN_LIVE_FEED_LENGTH", "approximate length of each owner's live feed stream", "1000"},

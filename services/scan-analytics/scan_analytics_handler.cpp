@@ -7,6 +7,7 @@
 
 #include "qrfleet/time_format.h"
 #include "scan_batch_sql.h"
+#include "scan_redis_rebuild.h"
 
 namespace qrfleet::scan {
 
@@ -94,6 +95,35 @@ void ScanAnalyticsHandler::applyRedis(std::span<const Decoded<events::ScanRecord
                  {"suspicious", suspicious[i] ? "1" : "0"}});
     }
   }
+}
+
+void ScanAnalyticsHandler::rebuildRedis(pqxx::transaction_base& txn, RedisWriteBuffer& redis) const {
+  const std::string& p = options_.redisPrefix;
+  const auto ttl = std::to_string(static_cast<long>(options_.dayKeyTtlDays) * 86400);
+  for (const auto& row : txn.exec(sql::rebuildTotals))
+    redis.add({"SET", p + ":qr:" + row[0].as<std::string>() + ":scans", row[1].as<std::string>()});
+  for (const auto& row : txn.exec_params(sql::rebuildDays, options_.dayKeyTtlDays)) {
+    auto key = p + ":qr:" + row[0].as<std::string>() + ":day:" + row[1].as<std::string>() + ":scans";
+    redis.add({"SET", key, row[2].as<std::string>(), "EX", ttl});
+  }
+  for (const auto& row : txn.exec_params(sql::rebuildDayVisitors, options_.dayKeyTtlDays)) {
+    auto key = p + ":qr:" + row[0].as<std::string>() + ":day:" + row[1].as<std::string>() + ":visitors";
+    std::vector<std::string> argv{"PFADD", key};
+    auto visitors = row[2].as_array();
+    for (auto [kind, value] = visitors.get_next(); kind != pqxx::array_parser::juncture::done;
+         std::tie(kind, value) = visitors.get_next())
+      if (kind == pqxx::array_parser::juncture::string_value) argv.push_back(value);
+    redis.add(std::move(argv));
+    redis.add({"EXPIRE", key, ttl});
+  }
+  for (const auto& row : txn.exec_params(sql::rebuildFeeds, options_.liveFeedLength))
+    redis.add({"XADD", p + ":owner:" + row[0].as<std::string>() + ":live", "MAXLEN", "~",
+               std::to_string(options_.liveFeedLength), "*", "eventId", row[1].as<std::string>(), "qrCodeId",
+               row[2].as<std::string>(), "scannedAt",
+               row[3].as<std::string>(), "country",
+               row[4].as<std::string>(), "device", row[5].as<std::string>(), "os", row[6].as<std::string>(), "browser",
+               row[7].as<std::string>(), "referrerHost", row[8].as<std::string>(), "suspicious",
+               row[9].as<bool>() ? "1" : "0"});
 }
 
 }  // namespace qrfleet::scan

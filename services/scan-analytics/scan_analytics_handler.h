@@ -22,6 +22,7 @@ struct ScanAnalyticsOptions {
 class ScanAnalyticsHandler : public TypedBatchHandler<events::ScanRecorded> {
  public:
   ScanAnalyticsHandler(ScanEnricher enricher, ScanAnalyticsOptions options);
+  void rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const override;
 
  protected:
   void handleDecoded(std::span<const Decoded<events::ScanRecorded>> scans, Effects& effects) override;

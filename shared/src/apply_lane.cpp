@@ -77,7 +77,8 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
       producer_(ctx_.kafka,
                 "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
       deadLetters_(producer_, ctx_.definition.name),
-      retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics) {
+      retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics),
+      redisRecovery_(ctx_.offsets, redisEffects_, ctx_.definition.redisPrefix, ctx_.log) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -168,6 +169,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   std::set<TopicPartition> partitions;
   for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
   redisEffects_.begin(redis_, partitions);
+  redisRecovery_.check(txn, redisEffects_.unmarked());
   BatchEffects fx(*this, txn, b);
   for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, r.attempts);
   auto tBegin = Clock::now();
@@ -241,6 +243,18 @@ void ApplyLane::process(ConsumedBatch& b) {
       b.epochs[e.partition] = -1;  // never matches a claim: dropUnowned removes it
       dropUnowned(b);
       continue;
+    } catch (const RedisStateLost& e) {
+      ctx_.log.warn("Redis state lost", {{"lane", index_}, {"error", e.what()}});
+      try {
+        if (redisRecovery_.rebuild(pg_.get(), redis_, *handler_) > 0) ctx_.metrics.retried("redis_rebuilt");
+        continue;
+      } catch (const std::exception& rebuildError) {
+        ctx_.log.warn("Redis rebuild failed; retrying", {{"error", rebuildError.what()}});
+        pg_.reset();
+        sleepFor(backoff.next());
+        if (ctx_.stop) return;
+        continue;
+      }
     } catch (const std::exception& e) {
       auto reason = failureReason(e);
       if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {

@@ -195,6 +195,22 @@ std::vector<PartitionLag> KafkaAdmin::groupLag(const std::string& group, const s
   return out;
 }
 
+std::map<int, std::int64_t> KafkaAdmin::offsetsForTime(const std::string& topic, std::int64_t ms) {
+  auto marks = watermarks(topic);
+  std::unique_ptr<rd_kafka_t, HandleCloser> consumer(makeHandle(settings_, RD_KAFKA_CONSUMER, {{"group.id", "qrfleet-admin"}}));
+  std::unique_ptr<rd_kafka_topic_partition_list_t, ListCloser> list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(marks.size())));
+  for (const auto& [p, wm] : marks) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = ms;
+  auto err = rd_kafka_offsets_for_times(consumer.get(), list.get(), kTimeoutMs);
+  if (err) throw std::runtime_error("offsets for time on " + topic + ": " + rd_kafka_err2str(err));
+  std::map<int, std::int64_t> out;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    out[e.partition] = e.offset >= 0 ? e.offset : marks[e.partition].second;
+  }
+  return out;
+}
+
 void KafkaAdmin::deleteGroup(const std::string& group) {
   Queue q(rd_kafka_queue_new(rk_.get()));
   rd_kafka_DeleteGroup_t* dg = rd_kafka_DeleteGroup_new(group.c_str());

@@ -49,6 +49,10 @@ void OffsetStore::advance(pqxx::work& txn, const TopicPartition& tp, std::int64_
 
 std::map<TopicPartition, std::int64_t> OffsetStore::positions(pqxx::connection& conn) const {
   pqxx::read_transaction txn(conn);
+  return positions(txn);
+}
+
+std::map<TopicPartition, std::int64_t> OffsetStore::positions(pqxx::transaction_base& txn) const {
   std::map<TopicPartition, std::int64_t> out;
   for (const auto& row :
        txn.exec_params("SELECT topic, partition, next_offset FROM " + table_ + " WHERE consumer_group = $1", group_))
@@ -56,9 +60,20 @@ std::map<TopicPartition, std::int64_t> OffsetStore::positions(pqxx::connection& 
   return out;
 }
 
-void OffsetStore::reset(pqxx::work& txn) const {
+void OffsetStore::reset(pqxx::work& txn, const std::map<TopicPartition, std::int64_t>& start) const {
   // Keep the rows (and bump epochs) so a still-running consumer is fenced off.
-  txn.exec_params("UPDATE " + table_ + " SET next_offset = -1, epoch = epoch + 1 WHERE consumer_group = $1", group_);
+  txn.exec_params("UPDATE " + table_ + " SET next_offset = -1, epoch = epoch + 1, updated_at = now()"
+                  " WHERE consumer_group = $1", group_);
+  for (const auto& [tp, offset] : start)
+    txn.exec_params("INSERT INTO " + table_ + " AS o (consumer_group, topic, partition, next_offset, epoch)"
+                    " VALUES ($1, $2, $3, $4, 1) ON CONFLICT (consumer_group, topic, partition) DO UPDATE"
+                    " SET next_offset = EXCLUDED.next_offset",
+                    group_, tp.topic, tp.partition, offset);
+}
+
+void OffsetStore::lockAgainstCommits(pqxx::work& txn) const {
+  // SHARE conflicts with the ROW EXCLUSIVE lock of advance()'s UPDATE.
+  txn.exec("LOCK TABLE " + table_ + " IN SHARE MODE");
 }
 
 }  // namespace qrfleet

@@ -77,6 +77,40 @@ RedisReply RedisClient::command(const std::vector<std::string>& argv) {
   return reply;
 }
 
+std::vector<RedisReply> RedisClient::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  if (!ctx_) connect();
+  for (const auto& argv : commands) {
+    std::vector<const char*> args;
+    std::vector<size_t> lens;
+    for (const auto& a : argv) {
+      args.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(args.size()), args.data(), lens.data()) != REDIS_OK) {
+      ctx_.reset();
+      throw RedisError("Redis pipeline: cannot queue " + argv.front());
+    }
+  }
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  std::string firstError;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) {
+      std::string err = ctx_->errstr;
+      ctx_.reset();
+      throw RedisError("Redis pipeline failed: " + err);
+    }
+    RedisReply reply(static_cast<redisReply*>(raw));
+    if (reply->type == REDIS_REPLY_ERROR && firstError.empty())
+      firstError = "Redis " + commands[i].front() + ": " + std::string(reply->str, reply->len);
+    replies.push_back(std::move(reply));
+  }
+  // Every reply was read, so the connection stays usable after an error reply.
+  if (!firstError.empty()) throw RedisError(firstError);
+  return replies;
+}
+
 RedisReply RedisClient::eval(const std::string& script, const std::vector<std::string>& keys,
                              const std::vector<std::string>& args) {
   unsigned char digest[SHA_DIGEST_LENGTH];

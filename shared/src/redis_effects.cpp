@@ -36,6 +36,7 @@ std::string RedisEffects::markKey(const TopicPartition& tp) const {
 
 void RedisEffects::begin(RedisClient& redis, const std::set<TopicPartition>& partitions) {
   marks_.clear();
+  unmarked_.clear();
   increments_.clear();
   hllAdds_.clear();
   commands_.clear();
@@ -48,6 +49,7 @@ void RedisEffects::begin(RedisClient& redis, const std::set<TopicPartition>& par
     std::int64_t mark = -1;
     const redisReply* el = reply->element[i++];
     if (el->type == REDIS_REPLY_STRING) std::from_chars(el->str, el->str + el->len, mark);
+    else unmarked_.insert(tp);
     marks_[tp] = mark;
   }
 }

@@ -2,7 +2,13 @@
 #include <sstream>
 #include <thread>
 
+#include <algorithm>
+#include <optional>
+
 #include "qrfleet/backoff.h"
+#include "qrfleet/kafka_admin.h"
+#include "qrfleet/service_state.h"
+#include "qrfleet/time_format.h"
 #include "qrfleet/batch_consumer.h"
 #include "qrfleet/health_server.h"
 #include "qrfleet/migration_runner.h"
@@ -14,6 +20,76 @@
 namespace qrfleet {
 
 namespace {
+
+// --reset-state: the group must be idle (Kafka refuses to delete a group with
+// members), then tables, Redis keys and offsets go back to the start.
+int resetState(const ServiceDefinition& def, const RuntimeSettings& settings, const KafkaSettings& kafka,
+               std::optional<std::int64_t> fromMs, JsonLogger& log) {
+  KafkaAdmin admin(kafka);
+  try {
+    admin.deleteGroup(def.consumerGroup);
+  } catch (const std::exception& e) {
+    std::cerr << "qrfleet-" << def.name << ": consumer group " << def.consumerGroup
+              << " is still active; stop every " << def.name
+              << " worker first (docker compose stop " << def.name << ", or kubectl scale deployment/" << def.name
+              << " --replicas=0). Kafka said: " << e.what() << "\n";
+    return 3;
+  }
+  std::map<TopicPartition, std::int64_t> start;
+  if (fromMs)
+    for (const auto& topic : def.topics)
+      for (const auto& [p, offset] : admin.offsetsForTime(topic, *fromMs)) start[{topic, p}] = offset;
+  ServiceState(def, settings.databaseUrl, settings.redisUrl).reset(start);
+  log.info("state reset", {{"schema", def.postgresSchema}, {"redisPrefix", def.redisPrefix},
+                           {"from", fromMs ? formatRfc3339Millis(*fromMs) : "earliest"}});
+  return 0;
+}
+
+// --replay: asks for shutdown once the offsets stored with the state reach the
+// end offsets that the topics had at start.
+class ReplayFinish {
+ public:
+  ReplayFinish(const ServiceDefinition& def, const RuntimeSettings& settings, const KafkaSettings& kafka,
+               ShutdownSignal& shutdown, JsonLogger& log)
+      : offsets_(def.postgresSchema, def.consumerGroup, "replay") {
+    KafkaAdmin admin(kafka);
+    for (const auto& topic : def.topics)
+      for (const auto& [p, wm] : admin.watermarks(topic))
+        if (wm.second > wm.first) targets_[{topic, p}] = wm.second;
+    thread_ = std::thread([this, url = settings.databaseUrl, &shutdown, &log] {
+      PostgresConnection pg(url);
+      while (!shutdown.requested() && !leaving_) {
+        try {
+          auto stored = offsets_.positions(pg.get());
+          bool done = std::all_of(targets_.begin(), targets_.end(), [&](const auto& t) {
+            auto it = stored.find(t.first);
+            return it != stored.end() && it->second >= t.second;
+          });
+          if (done) {
+            log.info("replay reached the end offsets seen at start; stopping");
+            shutdown.request();
+          }
+        } catch (const std::exception&) {
+          pg.reset();
+        }
+        for (int i = 0; i < 5 && !shutdown.requested() && !leaving_; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
+  ~ReplayFinish() {
+    leaving_ = true;
+    thread_.join();
+  }
+  ReplayFinish(const ReplayFinish&) = delete;
+  ReplayFinish& operator=(const ReplayFinish&) = delete;
+
+ private:
+  OffsetStore offsets_;
+  std::map<TopicPartition, std::int64_t> targets_;
+  std::atomic<bool> leaving_{false};
+  std::thread thread_;
+};
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
@@ -37,7 +113,12 @@ void usage(const ServiceDefinition& def) {
             << "  (no option)  apply migrations, then consume " ;
   for (std::size_t i = 0; i < def.topics.size(); ++i) std::cout << (i ? ", " : "") << def.topics[i];
   std::cout << " as group " << def.consumerGroup << " until SIGTERM\n"
-            << "  --migrate    apply the SQL migrations of schema '" << def.postgresSchema << "' and exit\n\n"
+            << "  --migrate    apply the SQL migrations of schema '" << def.postgresSchema << "' and exit\n"
+            << "Replay steps (run by `qrfleet replay`, with the service's consumers stopped):\n"
+            << "  --describe                 print group, topics, schema and Redis prefix as JSON\n"
+            << "  --state-digest             print a digest of every table and of the Redis keys as JSON\n"
+            << "  --reset-state [--from T]   empty the tables and Redis keys, reset offsets (to time T)\n"
+            << "  --replay                   consume until the end offsets seen at start, then exit\n\n"
             << EnvConfig::helpText(allOptions(def));
 }
 
@@ -67,8 +148,22 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   // First: every thread started later inherits the blocked signal mask.
   ShutdownSignal shutdown;
   bool migrateOnly = false;
+  std::string step;  // a replay step, see usage()
+  std::optional<std::int64_t> fromMs;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
+    if (a == "--describe" || a == "--state-digest" || a == "--reset-state" || a == "--replay") {
+      step = a;
+      continue;
+    }
+    if (a == "--from" && i + 1 < argc) {
+      fromMs = parseRfc3339Millis(argv[++i]);
+      if (!fromMs) {
+        std::cerr << "qrfleet-" << def.name << ": --from needs an RFC 3339 time, e.g. 2026-11-22T10:00:00Z\n";
+        return 2;
+      }
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       usage(def);
       return 0;
@@ -107,10 +202,27 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
     return 2;
   }
 
+  if (step == "--describe") {
+    std::cout << nlohmann::json{{"service", def.name},
+                                {"group", def.consumerGroup},
+                                {"topics", def.topics},
+                                {"postgresSchema", def.postgresSchema},
+                                {"redisPrefix", def.redisPrefix}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
   try {
     if (!migrate(def, settings, log, shutdown)) return 0;
     if (migrateOnly) return 0;
+    if (step == "--state-digest") {
+      std::cout << ServiceState(def, settings.databaseUrl, settings.redisUrl).digest().dump(2) << "\n";
+      return 0;
+    }
+    if (step == "--reset-state") return resetState(def, settings, kafka, fromMs, log);
     BatchConsumer consumer(def, settings, kafka, std::move(handlers), log, metrics, shutdown.flag());
+    std::optional<ReplayFinish> replayFinish;
+    if (step == "--replay") replayFinish.emplace(def, settings, kafka, shutdown, log);
     HealthServer http(settings.metricsPort, {[&] { return metrics.render(); }, [&] { return consumer.healthy(); },
                                              [&] { return consumer.ready(); }});
     log.info("started", {{"version", kVersion}, {"instance", settings.instanceId}, {"group", def.consumerGroup},

@@ -77,6 +77,14 @@ bool ScanRun::waitCaughtUp(std::chrono::milliseconds timeout) {
       timeout, std::chrono::milliseconds(250));
 }
 
+long long ScanRun::applied() const {
+  try {
+    return queryCount(stack_.databaseUrl, "SELECT count(*) FROM analytics.scan_events");
+  } catch (const std::exception&) {
+    return 0;  // not migrated yet, or Postgres down in a fault test
+  }
+}
+
 std::vector<std::string> ScanRun::differences() const {
   return compareScanReadModels(expected_, stack_.databaseUrl, stack_.redisUrl);
 }

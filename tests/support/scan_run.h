@@ -42,6 +42,8 @@ class ScanRun {
 
   const TestStack& stack() const { return stack_; }
   const std::string& topic() const { return topic_; }
+  const std::string& group() const { return group_; }
+  long long applied() const;  // rows in analytics.scan_events (0 before the schema exists)
   ScanExpectations& expected() { return expected_; }
 
  private:

@@ -16,6 +16,7 @@
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/redis_client.h"
 #include "qrfleet/redis_effects.h"
+#include "qrfleet/redis_recovery.h"
 #include "qrfleet/retry_topic_publisher.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
@@ -85,6 +86,7 @@ class ApplyLane {
   EventProducer producer_;
   DeadLetterPublisher deadLetters_;
   RetryTopicPublisher retryTopic_;
+  RedisRecovery redisRecovery_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -8,6 +8,7 @@
 
 #include "qrfleet/envelope.h"
 #include "qrfleet/redis_effects.h"
+#include "qrfleet/redis_keyspace.h"
 #include "qrfleet/topic_partition.h"
 
 namespace qrfleet {
@@ -76,6 +77,14 @@ class BatchHandler {
   virtual bool handlesType(std::string_view eventType) const = 0;
   virtual bool supportsVersion(std::string_view eventType, int version) const = 0;
   virtual void handle(std::span<const ConsumedEvent> events, Effects& effects) = 0;
+  // Writes the service's whole Redis state from its Postgres tables, as of
+  // `sql`'s snapshot. The runtime calls it when Redis came back empty (its
+  // applied-offset marks are gone while Postgres has offsets), with writes
+  // blocked until it commits. Services that keep state in Redis override it.
+  virtual void rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {
+    static_cast<void>(sql);
+    static_cast<void>(redis);
+  }
 };
 
 template <class Event>

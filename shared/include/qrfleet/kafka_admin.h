@@ -44,6 +44,9 @@ class KafkaAdmin {
   std::vector<PartitionLag> groupLag(const std::string& group, const std::string& topic);
   // Low and high watermark of every partition.
   std::map<int, std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic);
+  // Per partition, the first offset whose timestamp is at or after `ms` (the
+  // high watermark where none is).
+  std::map<int, std::int64_t> offsetsForTime(const std::string& topic, std::int64_t ms);
   // Deletes committed offsets of `group` (it must have no active members).
   void deleteGroup(const std::string& group);
 

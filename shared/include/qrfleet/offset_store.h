@@ -44,9 +44,16 @@ class OffsetStore {
 
   // Every stored position of the group (tools, replay, tests).
   std::map<TopicPartition, std::int64_t> positions(pqxx::connection& conn) const;
+  std::map<TopicPartition, std::int64_t> positions(pqxx::transaction_base& txn) const;
 
-  // Forgets the group's positions so the next assignment starts from the beginning.
-  void reset(pqxx::work& txn) const;
+  // Forgets the group's positions so the next assignment starts from the
+  // beginning, or from `start` for the partitions it names. Bumps every
+  // epoch, so a consumer still running is fenced off.
+  void reset(pqxx::work& txn, const std::map<TopicPartition, std::int64_t>& start = {}) const;
+
+  // Blocks every commit of the group's offsets until `txn` ends (and waits
+  // for the commits in flight): a consistent view for rebuilding derived state.
+  void lockAgainstCommits(pqxx::work& txn) const;
 
   const std::string& table() const { return table_; }
 

@@ -28,6 +28,8 @@ class RedisClient {
   explicit RedisClient(std::string url, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   RedisReply command(const std::vector<std::string>& argv);
+  // Sends all commands, then reads all replies: one round trip. Throws on the first error reply.
+  std::vector<RedisReply> pipeline(const std::vector<std::vector<std::string>>& commands);
   // Runs a Lua script by SHA, loading it on first use or after a Redis restart.
   RedisReply eval(const std::string& script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
   bool ping() noexcept;

@@ -30,6 +30,8 @@ class RedisEffects {
   std::string markKey(const TopicPartition& tp) const;
   // Applied-offset mark as read by begin(); -1 when none.
   std::int64_t appliedUpTo(const TopicPartition& tp) const;
+  // The batch's partitions that had no mark at all at begin().
+  const std::set<TopicPartition>& unmarked() const { return unmarked_; }
 
   // --- handler side (through Effects::redis)
   void incrBy(const std::string& key, std::int64_t by);
@@ -45,6 +47,7 @@ class RedisEffects {
   std::string keyPrefix_;
   std::string group_;
   std::map<TopicPartition, std::int64_t> marks_;
+  std::set<TopicPartition> unmarked_;
   std::map<std::string, std::int64_t> increments_;
   std::map<std::string, std::set<std::string>> hllAdds_;
   std::vector<std::vector<std::string>> commands_;

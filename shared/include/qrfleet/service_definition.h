@@ -34,11 +34,18 @@ struct ServiceDefinition {
   std::string postgresSchema;     // the one schema this service owns
   std::string redisPrefix;        // the one key prefix this service owns
   std::span<const EmbeddedFile> migrations;
+  // What `qrfleet replay --verify` leaves out because it is not a function of
+  // the events: columns filled at apply time ("table.column", e.g. a
+  // received_at DEFAULT now()), and Redis keys (globs after "<prefix>:") whose
+  // content depends on how partitions interleaved (e.g. capped live feeds).
+  std::vector<std::string> volatileColumns;
+  std::vector<std::string> interleavingDependentKeys;
   std::vector<ConfigOption> options;  // the service's own variables
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
 };
 
-// Parses --help/--version/--migrate, reads and validates the environment,
+// Parses --help/--version/--migrate and the replay steps (--describe,
+// --state-digest, --reset-state [--from T], --replay; see `qrfleet replay`), reads and validates the environment,
 // applies migrations, then runs the consume loop until SIGTERM/SIGINT.
 // Returns the process exit code (0 after a clean shutdown, 2 on bad configuration).
 int runService(int argc, char** argv, const ServiceDefinition& definition);

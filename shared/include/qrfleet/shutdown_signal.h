@@ -18,6 +18,8 @@ class ShutdownSignal {
   ShutdownSignal& operator=(const ShutdownSignal&) = delete;
 
   bool requested() const { return requested_.load(); }
+  // Asks for the same clean shutdown as SIGTERM (e.g. a replay that is done).
+  void request() { requested_ = true; }
   const std::atomic<bool>& flag() const { return requested_; }
 
  private:
