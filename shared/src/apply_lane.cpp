@@ -154,6 +154,41 @@ void ApplyLane::dropUnowned(ConsumedBatch& b) {
   b.eventMessages = std::move(eventMessages);
   std::erase_if(b.rejected, [&](const RejectedMessage& r) { return !stillOwned({r.message.topic, r.message.partition}); });
   std::erase_if(b.lastOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
+  std::erase_if(b.firstOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
+}
+
+bool ApplyLane::recoverRedis(const RedisStateLost& lost, Backoff& backoff) {
+  ctx_.log.warn("Redis state lost", {{"lane", index_}, {"error", lost.what()}});
+  try {
+    if (redisRecovery_.rebuild(pg_.get(), redis_, *handler_) > 0) ctx_.metrics.retried("redis_rebuilt");
+  } catch (const std::exception& e) {
+    ctx_.log.warn("Redis rebuild failed; retrying", {{"error", e.what()}});
+    pg_.reset();
+    redisUp_ = redis_.ping();
+    sleepFor(backoff.next());
+  }
+  return !ctx_.stop;
+}
+
+void ApplyLane::dropApplied(ConsumedBatch& b, const TopicPartition& tp, std::int64_t nextOffset) {
+  std::vector<ConsumedEvent> events;
+  std::vector<const RdKafka::Message*> eventMessages;
+  for (std::size_t i = 0; i < b.events.size(); ++i) {
+    if (b.events[i].source == tp && b.events[i].offset < nextOffset) continue;
+    events.push_back(std::move(b.events[i]));
+    eventMessages.push_back(b.eventMessages[i]);
+  }
+  b.events = std::move(events);
+  b.eventMessages = std::move(eventMessages);
+  std::erase_if(b.rejected, [&](const RejectedMessage& r) {
+    return TopicPartition{r.message.topic, r.message.partition} == tp && r.message.offset < nextOffset;
+  });
+  if (b.lastOffsets.at(tp) < nextOffset) {
+    b.lastOffsets.erase(tp);
+    b.firstOffsets.erase(tp);
+  } else {
+    b.firstOffsets[tp] = nextOffset;
+  }
 }
 
 void ApplyLane::apply(ConsumedBatch& b) {
@@ -162,10 +197,6 @@ void ApplyLane::apply(ConsumedBatch& b) {
     return std::chrono::duration<double, std::milli>(z - a).count();
   };
   pqxx::work txn(pg_.get());
-  // Safe without a synchronous WAL flush: the offsets commit with the state, so
-  // a transaction lost in a Postgres crash is simply consumed again (Redis and
-  // Kafka outputs de-duplicate by offset mark and event id).
-  txn.exec("SET LOCAL synchronous_commit = off");
   std::set<TopicPartition> partitions;
   for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
   redisEffects_.begin(redis_, partitions);
@@ -177,7 +208,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   auto tHandler = Clock::now();
   // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
   producer_.flush(milliseconds(30000));
-  for (const auto& [tp, last] : b.lastOffsets) ctx_.offsets.advance(txn, tp, last + 1, b.epochs.at(tp));
+  for (const auto& [tp, last] : b.lastOffsets) ctx_.offsets.advance(txn, tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp));
   auto tOffsets = Clock::now();
   if (!redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
@@ -243,18 +274,14 @@ void ApplyLane::process(ConsumedBatch& b) {
       b.epochs[e.partition] = -1;  // never matches a claim: dropUnowned removes it
       dropUnowned(b);
       continue;
+    } catch (const AlreadyApplied& e) {
+      ctx_.log.warn("part of the batch was committed before; applying the rest", {{"partition", e.partition.str()},
+                                                                                 {"appliedUpTo", e.nextOffset}});
+      dropApplied(b, e.partition, e.nextOffset);
+      continue;
     } catch (const RedisStateLost& e) {
-      ctx_.log.warn("Redis state lost", {{"lane", index_}, {"error", e.what()}});
-      try {
-        if (redisRecovery_.rebuild(pg_.get(), redis_, *handler_) > 0) ctx_.metrics.retried("redis_rebuilt");
-        continue;
-      } catch (const std::exception& rebuildError) {
-        ctx_.log.warn("Redis rebuild failed; retrying", {{"error", rebuildError.what()}});
-        pg_.reset();
-        sleepFor(backoff.next());
-        if (ctx_.stop) return;
-        continue;
-      }
+      if (!recoverRedis(e, backoff)) return;
+      continue;
     } catch (const std::exception& e) {
       auto reason = failureReason(e);
       if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
@@ -307,6 +334,7 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
     ConsumedBatch one;
     one.epochs = b.epochs;
     one.lastOffsets[item.tp] = item.offset;
+    one.firstOffsets[item.tp] = item.offset;
     if (item.reject) {
       one.rejected.push_back(b.rejected[*item.reject]);
     } else {
@@ -322,6 +350,12 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
       } catch (const StaleOwner& e) {
         one.epochs[e.partition] = -1;
         dropUnowned(one);
+        continue;
+      } catch (const AlreadyApplied& e) {
+        dropApplied(one, e.partition, e.nextOffset);
+        continue;
+      } catch (const RedisStateLost& e) {
+        if (!recoverRedis(e, backoff)) return false;
         continue;
       } catch (const std::exception& e) {
         bool handlerFault = classifyFailure(e) == FailureKind::permanent && !one.events.empty();

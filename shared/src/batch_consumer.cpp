@@ -257,6 +257,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     }
     auto& b = perLane[laneOf(tp)];
     b.lastOffsets[tp] = std::max(b.lastOffsets.count(tp) ? b.lastOffsets[tp] : -1, m->offset());
+    if (!b.firstOffsets.count(tp)) b.firstOffsets[tp] = m->offset();
     b.epochs[tp] = owner->second;
     b.messages.push_back(m);
     auto reject = [&](RejectReason reason, std::string error, std::string type) {

@@ -38,13 +38,17 @@ std::map<TopicPartition, PartitionClaim> OffsetStore::claim(pqxx::connection& co
   return out;
 }
 
-void OffsetStore::advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t nextOffset,
-                          std::int64_t epoch) const {
-  auto r = txn.exec_params("UPDATE " + table_ +
-                               " SET next_offset = $1, updated_at = now()"
-                               " WHERE consumer_group = $2 AND topic = $3 AND partition = $4 AND epoch = $5",
+void OffsetStore::advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t firstOffset,
+                          std::int64_t nextOffset, std::int64_t epoch) const {
+  auto r = txn.exec_params("WITH before AS (SELECT next_offset FROM " + table_ +
+                               " WHERE consumer_group = $2 AND topic = $3 AND partition = $4 AND epoch = $5 FOR UPDATE)"
+                               " UPDATE " + table_ + " o SET next_offset = $1, updated_at = now() FROM before"
+                               " WHERE o.consumer_group = $2 AND o.topic = $3 AND o.partition = $4 AND o.epoch = $5"
+                               " RETURNING before.next_offset",
                            nextOffset, group_, tp.topic, tp.partition, epoch);
-  if (r.affected_rows() != 1) throw StaleOwner(tp);
+  if (r.size() != 1) throw StaleOwner(tp);
+  auto before = r[0][0].as<std::int64_t>();
+  if (before > firstOffset) throw AlreadyApplied(tp, before);
 }
 
 std::map<TopicPartition, std::int64_t> OffsetStore::positions(pqxx::connection& conn) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "qrfleet/backoff.h"
 #include "qrfleet/consumed_batch.h"
 #include "qrfleet/dead_letter_publisher.h"
 #include "qrfleet/event_producer.h"
@@ -74,6 +75,9 @@ class ApplyLane {
   void apply(ConsumedBatch& batch);
   bool applyOneByOne(ConsumedBatch& batch);  // false if shutdown interrupted it
   void dropUnowned(ConsumedBatch& batch);
+  // Rebuilds Redis from Postgres (or waits a backoff if that failed); false on shutdown.
+  bool recoverRedis(const RedisStateLost& lost, Backoff& backoff);
+  void dropApplied(ConsumedBatch& batch, const TopicPartition& tp, std::int64_t nextOffset);
   void sleepFor(std::chrono::milliseconds delay);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
 

@@ -28,6 +28,7 @@ struct ConsumedBatch {
   std::vector<ConsumedEvent> events;
   std::vector<const RdKafka::Message*> eventMessages;  // parallel to events
   std::vector<RejectedMessage> rejected;
+  std::map<TopicPartition, std::int64_t> firstOffsets;
   std::map<TopicPartition, std::int64_t> lastOffsets;
   std::map<TopicPartition, std::int64_t> epochs;  // claim epoch each partition was read under
   std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive

@@ -19,6 +19,18 @@ class StaleOwner : public std::runtime_error {
   TopicPartition partition;
 };
 
+// Part of the batch was applied already (its commit succeeded although the
+// connection broke before the answer came): the events before `nextOffset`
+// must be left out of the retry.
+class AlreadyApplied : public std::runtime_error {
+ public:
+  AlreadyApplied(const TopicPartition& tp, std::int64_t next)
+      : std::runtime_error("partition " + tp.str() + " is already applied up to offset " + std::to_string(next)),
+        partition(tp), nextOffset(next) {}
+  TopicPartition partition;
+  std::int64_t nextOffset;
+};
+
 struct PartitionClaim {
   std::int64_t nextOffset = -1;  // -1: nothing applied yet, start at the beginning
   std::int64_t epoch = 0;
@@ -39,8 +51,11 @@ class OffsetStore {
   // Claims the partitions for this consumer and returns where to resume.
   std::map<TopicPartition, PartitionClaim> claim(pqxx::connection& conn, const std::vector<TopicPartition>& parts) const;
 
-  // Records that everything before nextOffset is applied; throws StaleOwner.
-  void advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t nextOffset, std::int64_t epoch) const;
+  // Records that everything before nextOffset is applied, for a batch whose
+  // first offset on the partition is firstOffset. Throws StaleOwner (claimed
+  // by someone else since) or AlreadyApplied (the stored position is past firstOffset).
+  void advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t firstOffset, std::int64_t nextOffset,
+               std::int64_t epoch) const;
 
   // Every stored position of the group (tools, replay, tests).
   std::map<TopicPartition, std::int64_t> positions(pqxx::connection& conn) const;

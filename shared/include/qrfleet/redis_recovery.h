@@ -6,6 +6,7 @@
 #include "qrfleet/json_logger.h"
 #include "qrfleet/offset_store.h"
 #include "qrfleet/postgres_connection.h"
+#include "qrfleet/redis_client.h"
 #include "qrfleet/redis_effects.h"
 
 namespace qrfleet {
@@ -13,9 +14,9 @@ namespace qrfleet {
 // Redis lost the service's state: applied-offset marks are missing for
 // partitions whose offsets Postgres has moved (a cache restarted without
 // persistence, a FLUSHALL, a failover to an empty replica).
-class RedisStateLost : public std::runtime_error {
+class RedisStateLost : public RedisError {
  public:
-  using std::runtime_error::runtime_error;
+  using RedisError::RedisError;
 };
 
 // Rebuilds a service's Redis state from Postgres when it was lost. With every
