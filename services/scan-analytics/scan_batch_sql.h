@@ -68,8 +68,10 @@ ON CONFLICT (qr_code_id, hour) DO UPDATE SET
   bot_scans = h.bot_scans + EXCLUDED.bot_scans)sql";
 
 // Burst flags. A visitor's scans of one QR in one minute beyond the threshold
-// ($1) are suspicious; which ones is fixed by (scanned_at, offset) order, so
-// the number per minute does not depend on batch boundaries.
+// ($1) are suspicious; which ones is fixed by arrival order (partition, offset:
+// a QR's scans share a partition), so neither batch boundaries nor a replay
+// change which events carry the flag. (scannedAt order would not do: a late
+// scan would be ranked before scans flagged in an earlier batch.)
 inline constexpr const char* flagBursts = R"sql(
 WITH per_minute AS (
   SELECT qr_code_id, visitor_id, minute, count(*) AS n FROM scan_batch WHERE is_new GROUP BY 1, 2, 3
@@ -81,7 +83,7 @@ WITH per_minute AS (
 ), ranked AS (
   SELECT b.kafka_partition, b.kafka_offset,
          (t.scans - p.n) + row_number() OVER (PARTITION BY b.qr_code_id, b.visitor_id, b.minute
-                                              ORDER BY b.scanned_at, b.kafka_partition, b.kafka_offset) AS running
+                                              ORDER BY b.kafka_partition, b.kafka_offset) AS running
   FROM scan_batch b
   JOIN per_minute p USING (qr_code_id, visitor_id, minute)
   JOIN totals t USING (qr_code_id, visitor_id, minute)
