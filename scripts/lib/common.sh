@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libvalijson-dev libgeoip-dev geoip-database libssl-dev libyaml-cpp-dev libcli11-dev
-  postgresql postgresql-client redis-server default-jre-headless maven curl
+  postgresql postgresql-client redis-server default-jre-headless maven curl openssl
 )
 
 log() { printf '\033[1m[qrfleet]\033[0m %s\n' "$*" >&2; }
