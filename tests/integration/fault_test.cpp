@@ -16,16 +16,6 @@ using namespace qrfleet::testing;
 using namespace std::chrono_literals;
 
 namespace {
-loadgen::ScanWorkloadOptions workloadOptions(std::uint64_t seed, int qrCodes) {
-  loadgen::ScanWorkloadOptions o;
-  o.seed = seed;
-  o.qrCodes = qrCodes;
-  o.owners = 20;
-  o.startMs = *parseRfc3339Millis("2026-11-20T22:00:00Z");
-  o.stepMs = 3;
-  o.burstShare = 0.01;
-  return o;
-}
 
 void checkExact(const ScanRun& run, long long total) {
   auto diff = run.differences();
@@ -64,7 +54,7 @@ struct Restart {
 
 TEST_CASE("rebalance: three workers under load, one stopped and started again and again, exact counts") {
   ScanRun run("rebalance", 12);
-  loadgen::ScanWorkload workload(workloadOptions(501, 1000));
+  loadgen::ScanWorkload workload(testWorkload(501, 1000, 3));
   std::map<std::string, std::string> env{{"BATCH_MAX_EVENTS", "500"}, {"KAFKA_SESSION_TIMEOUT_MS", "6000"}};
   auto a = run.startWorker(env);
   auto b = run.startWorker(env);
@@ -96,7 +86,7 @@ TEST_CASE("rebalance: three workers under load, one stopped and started again an
 
 TEST_CASE("Kafka broker SIGKILLed and restarted mid-run: the worker recovers on its own, exact counts") {
   ScanRun run("brokerkill", 6);
-  loadgen::ScanWorkload workload(workloadOptions(502, 500));
+  loadgen::ScanWorkload workload(testWorkload(502, 500, 3));
   run.produceWorkload(workload, 40000);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "500"}});
   REQUIRE(waitUntil([&] { return run.applied() > 5000; }, 60s, 50ms));
@@ -115,7 +105,7 @@ TEST_CASE("Kafka broker SIGKILLed and restarted mid-run: the worker recovers on 
 
 TEST_CASE("Postgres restarted mid-run: the worker backs off, readiness goes false then true, exact counts") {
   ScanRun run("pgrestart", 6);
-  loadgen::ScanWorkload workload(workloadOptions(503, 500));
+  loadgen::ScanWorkload workload(testWorkload(503, 500, 3));
   run.produceWorkload(workload, 40000);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "500"}, {"RETRY_MAX_MS", "1000"}});
   int port = run.lastMetricsPort();
@@ -138,7 +128,7 @@ TEST_CASE("Postgres restarted mid-run: the worker backs off, readiness goes fals
 
 TEST_CASE("Redis restarted empty mid-run: the worker rebuilds Redis from Postgres, counters end exact") {
   ScanRun run("redisempty", 6);
-  loadgen::ScanWorkload workload(workloadOptions(504, 500));
+  loadgen::ScanWorkload workload(testWorkload(504, 500, 3));
   run.produceWorkload(workload, 40000);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "500"}, {"RETRY_MAX_MS", "1000"}});
   REQUIRE(waitUntil([&] { return run.applied() > 10000; }, 60s, 50ms));
@@ -159,7 +149,7 @@ TEST_CASE("Redis restarted empty mid-run: the worker rebuilds Redis from Postgre
 
 TEST_CASE("poison events at 1% interleaved with valid ones: all dead-lettered, all valid applied, no stall") {
   ScanRun run("poison", 6);
-  loadgen::ScanWorkload workload(workloadOptions(505, 500));
+  loadgen::ScanWorkload workload(testWorkload(505, 500, 3));
   auto worker = run.startWorker();
   const std::vector<std::string> poison = {"{not json", "[]", R"({"eventId":"x"})", "\xff\xfe"};
   int sentPoison = 0;
@@ -181,7 +171,7 @@ TEST_CASE("poison events at 1% interleaved with valid ones: all dead-lettered, a
 
 TEST_CASE("a zombie worker (SIGSTOP past its session) applies and commits nothing it no longer owns") {
   ScanRun run("zombie", 8);
-  loadgen::ScanWorkload workload(workloadOptions(506, 800));
+  loadgen::ScanWorkload workload(testWorkload(506, 800, 3));
   run.produceWorkload(workload, 60000);
   std::map<std::string, std::string> env{{"BATCH_MAX_EVENTS", "300"}, {"KAFKA_SESSION_TIMEOUT_MS", "6000"}};
   auto zombie = run.startWorker(env);
@@ -206,7 +196,7 @@ TEST_CASE("replay --verify after a large run rebuilds exactly the state built li
   const char* configured = std::getenv("QRFLEET_REPLAY_TEST_EVENTS");
   const long long events = configured ? std::atoll(configured) : 500000;
   ScanRun run("replay", 12);
-  loadgen::ScanWorkload workload(workloadOptions(507, 3000));
+  loadgen::ScanWorkload workload(testWorkload(507, 3000, 3));
   run.produceWorkload(workload, events);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "3000"}});
   REQUIRE(run.waitCaughtUp(900s));

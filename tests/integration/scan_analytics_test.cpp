@@ -15,16 +15,6 @@ using namespace qrfleet::testing;
 using namespace std::chrono_literals;
 
 namespace {
-loadgen::ScanWorkloadOptions workloadOptions(std::uint64_t seed, int qrCodes) {
-  loadgen::ScanWorkloadOptions o;
-  o.seed = seed;
-  o.qrCodes = qrCodes;
-  o.owners = 20;
-  o.startMs = *parseRfc3339Millis("2026-11-20T22:00:00Z");
-  o.stepMs = 7;  // spreads the events over two UTC days
-  o.burstShare = 0.01;
-  return o;
-}
 
 void checkNoDifferences(const ScanRun& run) {
   auto diff = run.differences();
@@ -35,7 +25,7 @@ void checkNoDifferences(const ScanRun& run) {
 
 TEST_CASE("a scan workload ends in exactly the expected read models, and re-sent events count once") {
   ScanRun run("workload", 8);
-  loadgen::ScanWorkload workload(workloadOptions(101, 300));
+  loadgen::ScanWorkload workload(testWorkload(101, 300));
   auto sent = run.produceWorkload(workload, 20000);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "1500"}});
   REQUIRE(run.waitCaughtUp(120s));
@@ -66,7 +56,7 @@ TEST_CASE("a scan workload ends in exactly the expected read models, and re-sent
 
 TEST_CASE("bad input lands in the dead-letter queue with its headers; valid events around it are counted") {
   ScanRun run("badinput", 3);
-  loadgen::ScanWorkload workload(workloadOptions(202, 50));
+  loadgen::ScanWorkload workload(testWorkload(202, 50));
   auto worker = run.startWorker({{"MAX_EVENT_BYTES", "4096"}});
 
   auto valid = [&](int n) {
@@ -142,7 +132,7 @@ TEST_CASE("bad input lands in the dead-letter queue with its headers; valid even
 
 TEST_CASE("a worker SIGKILLed at random points five times during 200k events ends with exact counts") {
   ScanRun run("crash", 12);
-  loadgen::ScanWorkload workload(workloadOptions(303, 2000));
+  loadgen::ScanWorkload workload(testWorkload(303, 2000));
   run.produceWorkload(workload, 200000);
   std::mt19937 rng(std::random_device{}());
   const auto& db = run.stack().databaseUrl;
@@ -170,7 +160,7 @@ TEST_CASE("a worker SIGKILLed at random points five times during 200k events end
 
 TEST_CASE("SIGTERM mid-batch exits 0 within 10 s; nothing is lost or doubled") {
   ScanRun run("sigterm", 6);
-  loadgen::ScanWorkload workload(workloadOptions(404, 500));
+  loadgen::ScanWorkload workload(testWorkload(404, 500));
   run.produceWorkload(workload, 60000);
   auto worker = run.startWorker({{"BATCH_MAX_EVENTS", "3000"}});
   REQUIRE(waitUntil([&] { return queryCount(run.stack().databaseUrl, "SELECT count(*) FROM analytics.scan_events") > 3000; },

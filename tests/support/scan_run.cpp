@@ -1,6 +1,7 @@
 #include "scan_run.h"
 
 #include "qrfleet/kafka_admin.h"
+#include "qrfleet/time_format.h"
 #include "qrfleet/topic_reader.h"
 
 namespace qrfleet::testing {
@@ -90,6 +91,17 @@ std::vector<std::string> ScanRun::differences() const {
 }
 
 std::vector<DeadLetter> ScanRun::deadLetters() const { return readDeadLetters(stack_, topic_); }
+
+loadgen::ScanWorkloadOptions testWorkload(std::uint64_t seed, int qrCodes, int stepMs) {
+  loadgen::ScanWorkloadOptions o;
+  o.seed = seed;
+  o.qrCodes = qrCodes;
+  o.owners = 20;
+  o.startMs = *parseRfc3339Millis("2026-11-20T22:00:00Z");
+  o.stepMs = stepMs;
+  o.burstShare = 0.01;
+  return o;
+}
 
 std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic) {
   TopicReader reader(stack.kafka(), "dead-letter-queue", true);

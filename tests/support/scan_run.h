@@ -17,6 +17,10 @@ struct DeadLetter {
   std::map<std::string, std::string> headers;
 };
 
+// The tests' scan workload: 20 owners, 1% bursts, scannedAt from
+// 2026-11-20T22:00Z advancing stepMs per event (so it spans two UTC days).
+loadgen::ScanWorkloadOptions testWorkload(std::uint64_t seed, int qrCodes, int stepMs = 7);
+
 // Every dead letter whose original topic is `originalTopic`.
 std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic);
 
