@@ -14,4 +14,6 @@ function(qrfleet_embed target symbol)
     COMMENT "Embedding ${symbol}"
     VERBATIM)
   target_sources(${target} PRIVATE "${out}")
+  # Every generated file has the same internal names: never merge two into one unity source.
+  set_source_files_properties("${out}" PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 endfunction()

@@ -407,6 +407,22 @@ void BatchConsumer::checkStores() {
   for (auto& lane : lanes_) lane->checkStores();
 }
 
+bool BatchConsumer::outliveFirstAssignment() {
+  // librdkafka before 2.3 aborts when a cooperative-sticky consumer is closed
+  // before its first assignment (librdkafka#4312; Debian 12 ships 2.0.2), as
+  // happens when SIGTERM comes while the group is still forming. Wait for the
+  // assignment (nothing polled now is applied or committed), then close.
+  if (RdKafka::version() >= 0x020300ff) return true;
+  auto deadline = Clock::now() + settings_.sessionTimeout + std::chrono::seconds(5);
+  while (!joined_ && Clock::now() < deadline) std::unique_ptr<RdKafka::Message>(consumer_->consume(100));
+  if (joined_) return true;
+  // No assignment came (broker unreachable): leave without closing. The
+  // process is exiting; the group drops this member at its session timeout.
+  log_.warn("exiting before the first partition assignment; the group forgets this member after its session timeout");
+  static_cast<void>(consumer_.release());  // deliberately not destroyed: see above
+  return false;
+}
+
 void BatchConsumer::run() {
   offsets_.ensureTable(pg_.get());
   postgresUp_ = true;
@@ -445,6 +461,7 @@ void BatchConsumer::run() {
   }
   log_.info("shutting down: finishing the batches in hand");
   if (!waitLanesIdle(settings_.shutdownTimeout)) log_.warn("a batch did not finish in SHUTDOWN_TIMEOUT_MS; it is re-read on restart");
+  if (!joined_ && !outliveFirstAssignment()) return;
   log_.info("leaving the consumer group");
   consumer_->close();
 }

@@ -52,6 +52,7 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   std::size_t laneOf(const TopicPartition& tp) const;
   bool owns(const TopicPartition& tp, std::int64_t epoch) const;
   bool waitLanesIdle(std::chrono::milliseconds timeout);
+  bool outliveFirstAssignment();  // false: the consumer was let go without close()
   void deferRetries();
   void resumeDueRetries();
   void commitKafkaOffsets(const std::map<TopicPartition, std::int64_t>& lastOffsets);
