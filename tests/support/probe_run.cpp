@@ -54,14 +54,16 @@ bool ProbeRun::waitCaughtUp(std::chrono::milliseconds timeout) {
   return waitUntil(
       [&] {
         try {
-          auto marks = admin.watermarks(topic_);
-          auto retryMarks = admin.watermarks(retryTopicOf(topic_));
+          // Stored offsets first, end offsets after: applying an event can
+          // produce its next retry, so the other order could miss that one.
           pqxx::connection c(stack_.databaseUrl);
           pqxx::read_transaction t(c);
           std::map<std::pair<std::string, int>, long long> stored;
           for (const auto& r : t.exec_params(
                    "SELECT topic, partition, next_offset FROM probe.kafka_offsets WHERE consumer_group = $1", group_))
             stored[{r[0].as<std::string>(), r[1].as<int>()}] = r[2].as<long long>();
+          auto marks = admin.watermarks(topic_);
+          auto retryMarks = admin.watermarks(retryTopicOf(topic_));
           auto reached = [&](const std::string& topic, const auto& wms) {
             for (const auto& [p, wm] : wms)
               if (wm.second > 0 && (!stored.count({topic, p}) || stored[{topic, p}] < wm.second)) return false;
