@@ -12,6 +12,7 @@
 #include "qrfleet/kafka_admin.h"
 #include "qrfleet/offset_store.h"
 #include "qrfleet/postgres_connection.h"
+#include "qrfleet/replay_range.h"
 #include "qrfleet/service_state.h"
 #include "qrfleet/time_format.h"
 #include "worker_binary.h"
@@ -30,20 +31,6 @@ nlohmann::json stepJson(const WorkerBinary& worker, const std::string& step) {
   auto r = worker.run({step}, true, {{"LOG_LEVEL", "warn"}});
   if (r.exitCode != 0) throw std::runtime_error(worker.name() + " " + step + " exited with " + std::to_string(r.exitCode));
   return nlohmann::json::parse(r.output);
-}
-
-// Events still to apply: the topics' end offsets minus the stored positions.
-long long remaining(const OffsetStore& offsets, PostgresConnection& pg,
-                    const std::map<TopicPartition, std::int64_t>& targets,
-                    const std::map<TopicPartition, std::int64_t>& starts) {
-  auto stored = offsets.positions(pg.get());
-  long long left = 0;
-  for (const auto& [tp, end] : targets) {
-    auto it = stored.find(tp);
-    auto at = it != stored.end() && it->second >= 0 ? it->second : starts.at(tp);
-    left += std::max<long long>(0, end - at);
-  }
-  return left;
 }
 
 int replay(const ReplayArgs& a) {
@@ -75,21 +62,10 @@ int replay(const ReplayArgs& a) {
 
   // What there is to replay: from the reset positions to the end offsets now.
   KafkaAdmin admin(kafka);
-  std::map<TopicPartition, std::int64_t> targets, starts;
-  long long total = 0;
-  for (const auto& topic : described["topics"]) {
-    auto name = topic.get<std::string>();
-    auto marks = admin.watermarks(name);
-    auto fromOffsets = fromMs ? admin.offsetsForTime(name, *fromMs) : std::map<int, std::int64_t>{};
-    for (const auto& [p, wm] : marks) {
-      TopicPartition tp{name, p};
-      targets[tp] = wm.second;
-      starts[tp] = fromMs ? fromOffsets[p] : wm.first;
-      total += std::max<std::int64_t>(0, wm.second - starts[tp]);
-    }
-  }
+  auto range = ReplayRange::of(admin, described["topics"].get<std::vector<std::string>>(), fromMs);
+  long long total = range.total();
   if (!fromMs && a.verify)
-    for (const auto& [tp, start] : starts)
+    for (const auto& [tp, start] : range.start)
       if (start > 0)
         std::cerr << "warning: " << tp.str() << " no longer holds its first events (retention): the rebuilt state "
                   << "can differ from the live one\n";
@@ -104,7 +80,7 @@ int replay(const ReplayArgs& a) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     try {
-      auto done = total - remaining(offsets, pg, targets, starts);
+      auto done = total - range.remaining(offsets.positions(pg.get()));
       bar.update(done, secs > 0 ? static_cast<double>(done) / secs : 0);
     } catch (const std::exception&) {
       pg.reset();

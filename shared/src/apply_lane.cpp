@@ -143,18 +143,20 @@ void ApplyLane::checkStores() {
 
 void ApplyLane::dropUnowned(ConsumedBatch& b) {
   auto stillOwned = [&](const TopicPartition& tp) { return ctx_.owns(tp, b.epochs[tp]); };
-  std::vector<ConsumedEvent> events;
-  std::vector<const RdKafka::Message*> eventMessages;
-  for (std::size_t i = 0; i < b.events.size(); ++i) {
-    if (!stillOwned(b.events[i].source)) continue;
-    events.push_back(std::move(b.events[i]));
-    eventMessages.push_back(b.eventMessages[i]);
-  }
-  b.events = std::move(events);
-  b.eventMessages = std::move(eventMessages);
-  std::erase_if(b.rejected, [&](const RejectedMessage& r) { return !stillOwned({r.message.topic, r.message.partition}); });
+  b.retain([&](const TopicPartition& tp, std::int64_t) { return stillOwned(tp); });
   std::erase_if(b.lastOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
   std::erase_if(b.firstOffsets, [&](const auto& kv) { return !stillOwned(kv.first); });
+}
+
+std::string ApplyLane::noteFailure(const std::exception& e) {
+  auto reason = failureReason(e);
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
+    pg_.reset();  // reconnect on the next attempt
+    postgresUp_ = false;
+  }
+  if (reason == "redis") redisUp_ = redis_.ping();
+  ctx_.metrics.retried(reason);
+  return reason;
 }
 
 bool ApplyLane::recoverRedis(const RedisStateLost& lost, Backoff& backoff) {
@@ -171,18 +173,7 @@ bool ApplyLane::recoverRedis(const RedisStateLost& lost, Backoff& backoff) {
 }
 
 void ApplyLane::dropApplied(ConsumedBatch& b, const TopicPartition& tp, std::int64_t nextOffset) {
-  std::vector<ConsumedEvent> events;
-  std::vector<const RdKafka::Message*> eventMessages;
-  for (std::size_t i = 0; i < b.events.size(); ++i) {
-    if (b.events[i].source == tp && b.events[i].offset < nextOffset) continue;
-    events.push_back(std::move(b.events[i]));
-    eventMessages.push_back(b.eventMessages[i]);
-  }
-  b.events = std::move(events);
-  b.eventMessages = std::move(eventMessages);
-  std::erase_if(b.rejected, [&](const RejectedMessage& r) {
-    return TopicPartition{r.message.topic, r.message.partition} == tp && r.message.offset < nextOffset;
-  });
+  b.retain([&](const TopicPartition& p, std::int64_t offset) { return p != tp || offset >= nextOffset; });
   if (b.lastOffsets.at(tp) < nextOffset) {
     b.lastOffsets.erase(tp);
     b.firstOffsets.erase(tp);
@@ -283,13 +274,7 @@ void ApplyLane::process(ConsumedBatch& b) {
       if (!recoverRedis(e, backoff)) return;
       continue;
     } catch (const std::exception& e) {
-      auto reason = failureReason(e);
-      if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
-        pg_.reset();
-        postgresUp_ = false;
-      }
-      if (reason == "redis") redisUp_ = redis_.ping();
-      ctx_.metrics.retried(reason);
+      auto reason = noteFailure(e);
       if (classifyFailure(e) == FailureKind::permanent) {
         // Not the stores: some event breaks the handler. Find it by applying
         // the events one at a time; retrying the whole batch would not help.
@@ -359,7 +344,7 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
         continue;
       } catch (const std::exception& e) {
         bool handlerFault = classifyFailure(e) == FailureKind::permanent && !one.events.empty();
-        ctx_.metrics.retried(failureReason(e));
+        noteFailure(e);
         if (handlerFault && ++handlerFailures >= ctx_.settings.handlerMaxAttempts) {
           const auto& ev = one.events.front();
           one.rejected.push_back({toFailedMessage(*one.eventMessages.front()), RejectReason::handlerRejected,
@@ -368,8 +353,6 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
           one.eventMessages.clear();
           continue;
         }
-        if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
-          pg_.reset();
         auto delay = backoff.next();
         ctx_.log.warn(handlerFault ? "event failed in the handler; retrying it" : "event failed; retrying",
                       {{"lane", index_}, {"topic", item.tp.topic}, {"partition", item.tp.partition},

@@ -17,12 +17,19 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::string headerValue(const RdKafka::Message& m, const char* name) {
+std::string headerValue(const RdKafka::Message& m, std::string_view name) {
   const RdKafka::Headers* h = const_cast<RdKafka::Message&>(m).headers();
   if (!h) return {};
-  auto hdr = h->get_last(name);
+  auto hdr = h->get_last(std::string(name));
   if (hdr.err() != RdKafka::ERR_NO_ERROR || hdr.value() == nullptr) return {};
   return std::string(static_cast<const char*>(hdr.value()), hdr.value_size());
+}
+
+std::int64_t headerNumber(const RdKafka::Message& m, std::string_view name, std::int64_t fallback) {
+  auto text = headerValue(m, name);
+  std::int64_t value = fallback;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
 }
 
 }  // namespace
@@ -245,15 +252,12 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     if (deferring_.count(tp)) continue;  // behind a retry that is not due yet
     int attempt = 1;
     if (retryTopics_.count(tp.topic)) {
-      std::int64_t due = 0;
-      auto dueHeader = headerValue(*m, retry_header::dueAtMs);
-      std::from_chars(dueHeader.data(), dueHeader.data() + dueHeader.size(), due);
+      auto due = headerNumber(*m, retry_header::dueAtMs, 0);
       if (due > now) {
         deferring_[tp] = {m->offset(), due};
         continue;
       }
-      auto attemptHeader = headerValue(*m, retry_header::attempt);
-      std::from_chars(attemptHeader.data(), attemptHeader.data() + attemptHeader.size(), attempt);
+      attempt = static_cast<int>(headerNumber(*m, retry_header::attempt, 1));
     }
     auto& b = perLane[laneOf(tp)];
     b.lastOffsets[tp] = std::max(b.lastOffsets.count(tp) ? b.lastOffsets[tp] : -1, m->offset());
@@ -263,7 +267,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     auto reject = [&](RejectReason reason, std::string error, std::string type) {
       b.rejected.push_back({toFailedMessage(*m), reason, std::move(error), std::move(type)});
     };
-    std::string typeHeader = headerValue(*m, "event-type");
+    std::string typeHeader = headerValue(*m, header::eventType);
     if (m->len() > settings_.maxEventBytes) {
       reject(RejectReason::oversized,
              "message is " + std::to_string(m->len()) + " bytes; MAX_EVENT_BYTES is " +

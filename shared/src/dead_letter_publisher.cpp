@@ -11,18 +11,14 @@ DeadLetterPublisher::DeadLetterPublisher(EventProducer& producer, std::string se
 void DeadLetterPublisher::publish(const FailedMessage& m, std::string_view errorClass,
                                   std::string_view errorMessage, int attempts) {
   // A message that failed on a retry topic is filed under where it first came
-  // from, so that a redrive sends it back there; the retry-* headers are dropped.
-  std::string topic = m.topic, partition = std::to_string(m.partition), offset = std::to_string(m.offset);
+  // from, so that a redrive sends it back there.
+  auto original = asOriginal(m);
   KafkaHeaders headers;
-  for (const auto& h : m.headers) {
-    if (h.first == retry_header::originalTopic) topic = h.second;
-    else if (h.first == retry_header::originalPartition) partition = h.second;
-    else if (h.first == retry_header::originalOffset) offset = h.second;
-    else if (!h.first.starts_with(retry_header::prefix) && !h.first.starts_with("dlq-")) headers.push_back(h);
-  }
-  headers.emplace_back("dlq-original-topic", topic);
-  headers.emplace_back("dlq-original-partition", partition);
-  headers.emplace_back("dlq-original-offset", offset);
+  for (const auto& h : original.headers)
+    if (!h.first.starts_with("dlq-")) headers.push_back(h);
+  headers.emplace_back("dlq-original-topic", original.topic);
+  headers.emplace_back("dlq-original-partition", std::to_string(original.partition));
+  headers.emplace_back("dlq-original-offset", std::to_string(original.offset));
   headers.emplace_back("dlq-service", service_);
   headers.emplace_back("dlq-error-class", std::string(errorClass));
   headers.emplace_back("dlq-error-message", std::string(errorMessage.substr(0, 1024)));

@@ -39,6 +39,16 @@ RetrySchedule RetrySchedule::fromConfig(EnvConfig& c) {
 
 std::string retryTopicOf(std::string_view topic) { return std::string(topic) + "-retry"; }
 
-bool isRetryTopic(std::string_view topic) { return topic.size() > 6 && topic.ends_with("-retry"); }
+FailedMessage asOriginal(const FailedMessage& m) {
+  FailedMessage out = m;
+  out.headers.clear();
+  for (const auto& [name, value] : m.headers) {
+    if (name == retry_header::originalTopic) out.topic = value;
+    else if (name == retry_header::originalPartition) std::from_chars(value.data(), value.data() + value.size(), out.partition);
+    else if (name == retry_header::originalOffset) std::from_chars(value.data(), value.data() + value.size(), out.offset);
+    else if (!name.starts_with(retry_header::prefix)) out.headers.emplace_back(name, value);
+  }
+  return out;
+}
 
 }  // namespace qrfleet

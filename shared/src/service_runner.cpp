@@ -12,6 +12,7 @@
 #include "qrfleet/batch_consumer.h"
 #include "qrfleet/health_server.h"
 #include "qrfleet/migration_runner.h"
+#include "qrfleet/replay_range.h"
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/service_definition.h"
 #include "qrfleet/shutdown_signal.h"
@@ -35,10 +36,8 @@ int resetState(const ServiceDefinition& def, const RuntimeSettings& settings, co
               << " --replicas=0). Kafka said: " << e.what() << "\n";
     return 3;
   }
-  std::map<TopicPartition, std::int64_t> start;
-  if (fromMs)
-    for (const auto& topic : def.topics)
-      for (const auto& [p, offset] : admin.offsetsForTime(topic, *fromMs)) start[{topic, p}] = offset;
+  // From the beginning: offsets -1 (resume at the oldest message); from a time: its offsets.
+  auto start = fromMs ? ReplayRange::of(admin, def.topics, fromMs).start : std::map<TopicPartition, std::int64_t>{};
   ServiceState(def, settings.databaseUrl, settings.redisUrl).reset(start);
   log.info("state reset", {{"schema", def.postgresSchema}, {"redisPrefix", def.redisPrefix},
                            {"from", fromMs ? formatRfc3339Millis(*fromMs) : "earliest"}});
@@ -53,19 +52,12 @@ class ReplayFinish {
                ShutdownSignal& shutdown, JsonLogger& log)
       : offsets_(def.postgresSchema, def.consumerGroup, "replay") {
     KafkaAdmin admin(kafka);
-    for (const auto& topic : def.topics)
-      for (const auto& [p, wm] : admin.watermarks(topic))
-        if (wm.second > wm.first) targets_[{topic, p}] = wm.second;
+    range_ = ReplayRange::of(admin, def.topics);
     thread_ = std::thread([this, url = settings.databaseUrl, &shutdown, &log] {
       PostgresConnection pg(url);
       while (!shutdown.requested() && !leaving_) {
         try {
-          auto stored = offsets_.positions(pg.get());
-          bool done = std::all_of(targets_.begin(), targets_.end(), [&](const auto& t) {
-            auto it = stored.find(t.first);
-            return it != stored.end() && it->second >= t.second;
-          });
-          if (done) {
+          if (range_.remaining(offsets_.positions(pg.get())) == 0) {
             log.info("replay reached the end offsets seen at start; stopping");
             shutdown.request();
           }
@@ -86,7 +78,7 @@ class ReplayFinish {
 
  private:
   OffsetStore offsets_;
-  std::map<TopicPartition, std::int64_t> targets_;
+  ReplayRange range_;
   std::atomic<bool> leaving_{false};
   std::thread thread_;
 };

@@ -1,7 +1,6 @@
 #include "probe_run.h"
 
 #include "qrfleet/event_id.h"
-#include "qrfleet/kafka_admin.h"
 #include "qrfleet/retry_schedule.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/topic_reader.h"
@@ -50,31 +49,7 @@ std::vector<Envelope> ProbeRun::produce(int from, int to, const std::string& key
 }
 
 bool ProbeRun::waitCaughtUp(std::chrono::milliseconds timeout) {
-  KafkaAdmin admin(stack_.kafka());
-  return waitUntil(
-      [&] {
-        try {
-          // Stored offsets first, end offsets after: applying an event can
-          // produce its next retry, so the other order could miss that one.
-          pqxx::connection c(stack_.databaseUrl);
-          pqxx::read_transaction t(c);
-          std::map<std::pair<std::string, int>, long long> stored;
-          for (const auto& r : t.exec_params(
-                   "SELECT topic, partition, next_offset FROM probe.kafka_offsets WHERE consumer_group = $1", group_))
-            stored[{r[0].as<std::string>(), r[1].as<int>()}] = r[2].as<long long>();
-          auto marks = admin.watermarks(topic_);
-          auto retryMarks = admin.watermarks(retryTopicOf(topic_));
-          auto reached = [&](const std::string& topic, const auto& wms) {
-            for (const auto& [p, wm] : wms)
-              if (wm.second > 0 && (!stored.count({topic, p}) || stored[{topic, p}] < wm.second)) return false;
-            return true;
-          };
-          return reached(topic_, marks) && reached(retryTopicOf(topic_), retryMarks);
-        } catch (const std::exception&) {
-          return false;
-        }
-      },
-      timeout, std::chrono::milliseconds(200));
+  return stack_.waitCaughtUp("probe", group_, {topic_, retryTopicOf(topic_)}, timeout);
 }
 
 std::map<int, int> ProbeRun::appliedAttempts() const {

@@ -1,6 +1,5 @@
 #include "scan_run.h"
 
-#include "qrfleet/kafka_admin.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/topic_reader.h"
 
@@ -55,27 +54,7 @@ void ScanRun::produceRaw(const std::string& key, const std::string& value, const
 void ScanRun::flush() { producer_->flush(std::chrono::seconds(60)); }
 
 bool ScanRun::waitCaughtUp(std::chrono::milliseconds timeout) {
-  KafkaAdmin admin(stack_.kafka());
-  auto marks = admin.watermarks(topic_);
-  return waitUntil(
-      [&] {
-        try {
-          pqxx::connection c(stack_.databaseUrl);
-          pqxx::read_transaction t(c);
-          std::map<int, long long> stored;
-          for (const auto& r : t.exec_params(
-                   "SELECT partition, next_offset FROM analytics.kafka_offsets WHERE consumer_group = $1", group_))
-            stored[r[0].as<int>()] = r[1].as<long long>();
-          for (const auto& [p, wm] : marks) {
-            if (wm.second == 0) continue;
-            if (!stored.count(p) || stored[p] < wm.second) return false;
-          }
-          return true;
-        } catch (const std::exception&) {
-          return false;
-        }
-      },
-      timeout, std::chrono::milliseconds(250));
+  return stack_.waitCaughtUp("analytics", group_, {topic_}, timeout);
 }
 
 long long ScanRun::applied() const {

@@ -59,6 +59,32 @@ void TestStack::createTopicNamed(const std::string& name, int partitions) const 
   admin.apply(TopicCatalog::embedded(), 1);
 }
 
+bool TestStack::waitCaughtUp(const std::string& schema, const std::string& group,
+                             const std::vector<std::string>& topics, std::chrono::milliseconds timeout) const {
+  KafkaAdmin admin(kafka());
+  return waitUntil(
+      [&] {
+        try {
+          // Stored offsets first, end offsets after: applying an event can
+          // produce another (a retry), which the other order could miss.
+          pqxx::connection c(databaseUrl);
+          pqxx::read_transaction t(c);
+          std::map<std::pair<std::string, int>, long long> stored;
+          for (const auto& r : t.exec_params("SELECT topic, partition, next_offset FROM " + t.quote_name(schema) +
+                                                 ".kafka_offsets WHERE consumer_group = $1",
+                                             group))
+            stored[{r[0].as<std::string>(), r[1].as<int>()}] = r[2].as<long long>();
+          for (const auto& topic : topics)
+            for (const auto& [p, wm] : admin.watermarks(topic))
+              if (wm.second > 0 && (!stored.count({topic, p}) || stored[{topic, p}] < wm.second)) return false;
+          return true;
+        } catch (const std::exception&) {
+          return false;  // not migrated yet, or a store is down in a fault test
+        }
+      },
+      timeout, std::chrono::milliseconds(200));
+}
+
 void TestStack::dropSchema(const std::string& schema) const {
   pqxx::connection c(databaseUrl);
   pqxx::work w(c);
@@ -88,10 +114,7 @@ void TestStack::crash(const std::string& service) const { stackControl("crash", 
 void TestStack::start(const std::string& service) const { stackControl("start", service); }
 
 void TestStack::resetScanAnalytics() const {
-  pqxx::connection c(databaseUrl);
-  pqxx::work w(c);
-  w.exec("DROP SCHEMA IF EXISTS analytics CASCADE");
-  w.commit();
+  dropSchema("analytics");
   RedisClient redis(redisUrl);
   redis.command({"FLUSHDB"});
 }

@@ -36,6 +36,10 @@ struct TestStack {
   void start(const std::string& service) const;
   // Drops the analytics schema and empties Redis: each test starts clean.
   void resetScanAnalytics() const;
+  // True once the offsets `group` stored in <schema>.kafka_offsets reach the
+  // end of every partition of `topics`.
+  bool waitCaughtUp(const std::string& schema, const std::string& group, const std::vector<std::string>& topics,
+                    std::chrono::milliseconds timeout) const;
 };
 
 // A worker process under test. Its stdout/stderr go to a log file.

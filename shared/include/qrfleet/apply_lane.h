@@ -75,6 +75,8 @@ class ApplyLane {
   void apply(ConsumedBatch& batch);
   bool applyOneByOne(ConsumedBatch& batch);  // false if shutdown interrupted it
   void dropUnowned(ConsumedBatch& batch);
+  // After a failed attempt: store health for /readyz, reconnects, the retry metric. Returns the reason label.
+  std::string noteFailure(const std::exception& e);
   // Rebuilds Redis from Postgres (or waits a backoff if that failed); false on shutdown.
   bool recoverRedis(const RedisStateLost& lost, Backoff& backoff);
   void dropApplied(ConsumedBatch& batch, const TopicPartition& tp, std::int64_t nextOffset);

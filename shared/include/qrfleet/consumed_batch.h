@@ -33,6 +33,26 @@ struct ConsumedBatch {
   std::map<TopicPartition, std::int64_t> epochs;  // claim epoch each partition was read under
   std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
   std::size_t size() const { return events.size() + rejected.size(); }
+
+  // Keeps the events and rejected messages for which keep(partition, offset)
+  // holds (the offset maps are the caller's to adjust).
+  template <class Keep>
+  void retain(Keep keep) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (!keep(events[i].source, events[i].offset)) continue;
+      if (kept != i) {
+        events[kept] = std::move(events[i]);
+        eventMessages[kept] = eventMessages[i];
+      }
+      ++kept;
+    }
+    events.resize(kept);
+    eventMessages.resize(kept);
+    std::erase_if(rejected, [&](const RejectedMessage& r) {
+      return !keep(TopicPartition{r.message.topic, r.message.partition}, r.message.offset);
+    });
+  }
 };
 
 }  // namespace qrfleet

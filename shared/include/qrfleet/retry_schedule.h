@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "qrfleet/config.h"
+#include "qrfleet/dead_letter_publisher.h"
 
 namespace qrfleet {
 
@@ -24,7 +25,6 @@ struct RetrySchedule {
 };
 
 std::string retryTopicOf(std::string_view topic);
-bool isRetryTopic(std::string_view topic);
 
 // Headers of a message on a retry topic.
 namespace retry_header {
@@ -36,5 +36,10 @@ inline constexpr const char* originalPartition = "retry-original-partition";
 inline constexpr const char* originalOffset = "retry-original-offset";
 inline constexpr std::string_view prefix = "retry-";
 }  // namespace retry_header
+
+// The message as it first came in: a copy read from a retry topic gets back
+// the topic, partition and offset of its retry-original-* headers, and loses
+// every retry-* header. Any other message is returned unchanged.
+FailedMessage asOriginal(const FailedMessage& message);
 
 }  // namespace qrfleet
