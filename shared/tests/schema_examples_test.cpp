@@ -3,10 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <sstream>
 
 #include "qrfleet/envelope.h"
+#include "qrfleet/events/booking_events.h"
+#include "qrfleet/events/location_updated.h"
+#include "qrfleet/events/notification_requested.h"
 #include "qrfleet/events/scan_recorded.h"
 #include "qrfleet/schema_catalog.h"
 
@@ -25,8 +30,23 @@ std::string read(const fs::path& p) {
 std::string decodeVerdict(const std::string& text) {
   try {
     auto env = Envelope::decode(text);
-    if (env.eventType == events::ScanRecorded::type) events::ScanRecorded::fromEnvelope(env);
-    else return "no decoder for " + env.eventType;
+    using Decode = std::function<void(const Envelope&)>;
+    const std::map<std::string_view, Decode> decoders = {
+        {events::ScanRecorded::type, [](const Envelope& e) { events::ScanRecorded::fromEnvelope(e); }},
+        {events::LocationUpdated::type, [](const Envelope& e) { events::LocationUpdated::fromEnvelope(e); }},
+        {events::BookingCreated::type, [](const Envelope& e) { events::BookingCreated::fromEnvelope(e); }},
+        {events::BookingAccepted::type, [](const Envelope& e) { events::BookingAccepted::fromEnvelope(e); }},
+        {events::BookingCancelled::type, [](const Envelope& e) { events::BookingCancelled::fromEnvelope(e); }},
+        {events::BookingCompleted::type, [](const Envelope& e) { events::BookingCompleted::fromEnvelope(e); }},
+        {events::BookingBroadcast::type, [](const Envelope& e) { events::BookingBroadcast::fromEnvelope(e); }},
+        {events::BookingAssigned::type, [](const Envelope& e) { events::BookingAssigned::fromEnvelope(e); }},
+        {events::BookingExpired::type, [](const Envelope& e) { events::BookingExpired::fromEnvelope(e); }},
+        {events::NotificationRequested::type,
+         [](const Envelope& e) { events::NotificationRequested::fromEnvelope(e); }},
+    };
+    auto it = decoders.find(env.eventType);
+    if (it == decoders.end()) return "no decoder for " + env.eventType;
+    it->second(env);
     return "";
   } catch (const EventRejected& e) {
     return std::string(rejectReasonName(e.reason())) + ": " + e.what();

@@ -6,10 +6,7 @@
 namespace qrfleet::events {
 
 ScanRecorded ScanRecorded::fromEnvelope(const Envelope& e) {
-  if (!supports(e.version))
-    throw EventRejected(RejectReason::unsupportedVersion,
-                        "scan.recorded version " + std::to_string(e.version) + " is not supported");
-  PayloadReader r(e.payload, type);
+  auto r = payloadReaderFor<ScanRecorded>(e);
   r.onlyFields({"qrCodeId", "ownerId", "scannedAt", "ip", "userAgent", "referrer", "country", "language"});
   ScanRecorded s;
   s.qrCodeId = r.string("qrCodeId", 1, 128);
