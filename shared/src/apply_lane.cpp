@@ -23,8 +23,12 @@ class ApplyLane::BatchEffects : public Effects {
     return RedisWriter(e.offset > lane_.redisEffects_.appliedUpTo(e.source) ? &lane_.redisEffects_ : nullptr);
   }
 
+  RedisClient& redisReader() override { return lane_.redis_; }
+
+  bool replaying() const override { return lane_.ctx_.settings.replaying; }
+
   void emit(const std::string& topic, const std::string& key, const Envelope& event) override {
-    lane_.producer_.produceEvent(topic, key, event);
+    if (!replaying()) lane_.producer_.produceEvent(topic, key, event);
   }
 
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
@@ -73,7 +77,7 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
       handler_(std::move(handler)),
       pg_(ctx_.settings.databaseUrl),
       redis_(ctx_.settings.redisUrl),
-      redisEffects_(ctx_.definition.redisPrefix, ctx_.definition.consumerGroup),
+      redisEffects_(ctx_.definition.redisPrefix, ctx_.definition.consumerGroup, !ctx_.settings.replaying),
       producer_(ctx_.kafka,
                 "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
       deadLetters_(producer_, ctx_.definition.name),

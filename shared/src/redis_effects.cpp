@@ -27,8 +27,8 @@ return 1
 constexpr std::size_t kMaxMembersPerCommand = 1000;
 }  // namespace
 
-RedisEffects::RedisEffects(std::string keyPrefix, std::string group)
-    : keyPrefix_(std::move(keyPrefix)), group_(std::move(group)) {}
+RedisEffects::RedisEffects(std::string keyPrefix, std::string group, bool announce)
+    : keyPrefix_(std::move(keyPrefix)), group_(std::move(group)), announce_(announce) {}
 
 std::string RedisEffects::markKey(const TopicPartition& tp) const {
   return keyPrefix_ + ":offsets:" + group_ + ":" + tp.topic + ":" + std::to_string(tp.partition);
@@ -74,6 +74,10 @@ void RedisEffects::xAdd(const std::string& key, std::int64_t maxLen,
 }
 
 void RedisEffects::command(std::vector<std::string> argv) { commands_.push_back(std::move(argv)); }
+
+void RedisEffects::publish(const std::string& channel, const std::string& message) {
+  if (announce_) commands_.push_back({"PUBLISH", channel, message});
+}
 
 std::size_t RedisEffects::queuedCommands() const { return increments_.size() + hllAdds_.size() + commands_.size(); }
 

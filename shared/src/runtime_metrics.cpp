@@ -54,6 +54,14 @@ RuntimeMetrics::RuntimeMetrics(std::string service, const std::string& version)
                .Name("qrfleet_consumer_lag")
                .Help("Messages behind the partition's high watermark")
                .Register(*registry_)),
+      taskRuns_(prometheus::BuildCounter()
+                    .Name("qrfleet_task_runs_total")
+                    .Help("Runs of periodic tasks (expiry, sweeps) by outcome")
+                    .Register(*registry_)),
+      taskDuration_(prometheus::BuildHistogram()
+                        .Name("qrfleet_task_duration_seconds")
+                        .Help("Time one run of a periodic task took")
+                        .Register(*registry_)),
       ready_(prometheus::BuildGauge()
                  .Name("qrfleet_ready")
                  .Help("1 when assigned and every store answers")
@@ -115,6 +123,10 @@ void RuntimeMetrics::clearLag(const std::string& topic, int partition) {
 }
 void RuntimeMetrics::setReady(bool ready) { ready_.Set(ready ? 1 : 0); }
 void RuntimeMetrics::setAssignedPartitions(double n) { assigned_.Set(n); }
+void RuntimeMetrics::taskRun(const std::string& task, const std::string& outcome, double seconds) {
+  taskRuns_.Add({{"service", service_}, {"task", task}, {"outcome", outcome}}).Increment();
+  taskDuration_.Add({{"service", service_}, {"task", task}}, kSecondsBuckets).Observe(seconds);
+}
 
 std::string RuntimeMetrics::render() {
   // Process figures are read at scrape time: no sampling thread needed.

@@ -12,6 +12,7 @@
 #include "qrfleet/batch_consumer.h"
 #include "qrfleet/health_server.h"
 #include "qrfleet/migration_runner.h"
+#include "qrfleet/periodic_task_runner.h"
 #include "qrfleet/replay_range.h"
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/service_definition.h"
@@ -183,9 +184,12 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   JsonLogger log(def.name, parseLogLevel(settings.logLevel), std::cout);
   RuntimeMetrics metrics(def.name, std::string(kVersion));
   ServiceContext context{config, log, metrics};
+  settings.replaying = step == "--replay";
   std::vector<std::unique_ptr<BatchHandler>> handlers;
+  std::vector<PeriodicTask> tasks;
   try {
     handlers.push_back(def.makeHandler(context));
+    if (def.makeTasks) tasks = def.makeTasks(context);
     config.finish();
     // One handler per apply lane; the configuration is known good now.
     while (static_cast<int>(handlers.size()) < settings.applyLanes) handlers.push_back(def.makeHandler(context));
@@ -215,6 +219,10 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
     BatchConsumer consumer(def, settings, kafka, std::move(handlers), log, metrics, shutdown.flag());
     std::optional<ReplayFinish> replayFinish;
     if (step == "--replay") replayFinish.emplace(def, settings, kafka, shutdown, log);
+    std::optional<PeriodicTaskRunner> periodicTasks;
+    if (step.empty())
+      periodicTasks.emplace(std::move(tasks), settings, kafka, "qrfleet-" + def.name + "-" + settings.instanceId + "-tasks",
+                            log, metrics);
     HealthServer http(settings.metricsPort, {[&] { return metrics.render(); }, [&] { return consumer.healthy(); },
                                              [&] { return consumer.ready(); }});
     log.info("started", {{"version", kVersion}, {"instance", settings.instanceId}, {"group", def.consumerGroup},

@@ -35,6 +35,11 @@ class RedisWriter {
     if (effects_) effects_->xAdd(key, maxLen, f);
   }
   void command(std::vector<std::string> argv) { if (effects_) effects_->command(std::move(argv)); }
+  // PUBLISH for live subscribers (websocket gateways). Not sent during a
+  // replay: the news is old.
+  void publish(const std::string& channel, const std::string& message) {
+    if (effects_) effects_->publish(channel, message);
+  }
 
  private:
   RedisEffects* effects_;
@@ -49,6 +54,14 @@ class Effects {
   virtual pqxx::work& sql() = 0;
   // Redis writes caused by `event`.
   virtual RedisWriter redis(const ConsumedEvent& event) = 0;
+  // The service's Redis as it was before this batch: the batch's own writes
+  // are applied at commit. Reads only; a key's partition owner is the only
+  // writer, so what it reads stays true until the batch commits.
+  virtual RedisClient& redisReader() = 0;
+  // True under `qrfleet replay`: the state is being rebuilt from the log.
+  // Follow-up events are in the log already, so emit() and publish() are
+  // dropped; a handler must not take new decisions from anything but events.
+  virtual bool replaying() const = 0;
   // Produce a follow-up event; acknowledged by Kafka before the batch commits.
   // Give derived events deterministic ids (deterministicEventId).
   virtual void emit(const std::string& topic, const std::string& key, const Envelope& event) = 0;

@@ -19,7 +19,7 @@ namespace qrfleet {
 // 5,000-event batch into a few hundred Redis commands.
 class RedisEffects {
  public:
-  RedisEffects(std::string keyPrefix, std::string group);
+  RedisEffects(std::string keyPrefix, std::string group, bool announce = true);
 
   // --- runtime side
   // Reads the marks of the partitions in the batch and clears queued writes.
@@ -40,12 +40,15 @@ class RedisEffects {
   void xAdd(const std::string& key, std::int64_t maxLen, const std::vector<std::pair<std::string, std::string>>& fields);
   // Any other write; it must be safe to apply once per event (the mark ensures once).
   void command(std::vector<std::string> argv);
+  // PUBLISH, dropped when the effects were made with announce = false (replay).
+  void publish(const std::string& channel, const std::string& message);
 
   std::size_t queuedCommands() const;
 
  private:
   std::string keyPrefix_;
   std::string group_;
+  bool announce_;
   std::map<TopicPartition, std::int64_t> marks_;
   std::set<TopicPartition> unmarked_;
   std::map<std::string, std::int64_t> increments_;

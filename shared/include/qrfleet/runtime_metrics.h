@@ -33,6 +33,8 @@ class RuntimeMetrics {
   void clearLag(const std::string& topic, int partition);
   void setReady(bool ready);
   void setAssignedPartitions(double n);
+  // One run of a periodic task; outcome ok | failed.
+  void taskRun(const std::string& task, const std::string& outcome, double seconds);
 
   // Prometheus text exposition of everything registered.
   std::string render();
@@ -49,6 +51,8 @@ class RuntimeMetrics {
   prometheus::Family<prometheus::Histogram>& batchSize_;
   prometheus::Family<prometheus::Histogram>& eventAge_;
   prometheus::Family<prometheus::Gauge>& lag_;
+  prometheus::Family<prometheus::Counter>& taskRuns_;
+  prometheus::Family<prometheus::Histogram>& taskDuration_;
   prometheus::Gauge& ready_;
   prometheus::Gauge& assigned_;
   prometheus::Gauge& residentMemory_;

@@ -25,6 +25,7 @@ struct RuntimeSettings {
   std::chrono::milliseconds sessionTimeout{10000};
   std::string instanceId;
   std::string logLevel = "info";
+  bool replaying = false;  // --replay: rebuild state, emit and announce nothing
 
   static std::vector<ConfigOption> options();
   static RuntimeSettings fromConfig(EnvConfig& config);

@@ -9,6 +9,7 @@
 #include "qrfleet/config.h"
 #include "qrfleet/embedded_file.h"
 #include "qrfleet/json_logger.h"
+#include "qrfleet/periodic_task.h"
 #include "qrfleet/runtime_metrics.h"
 
 namespace qrfleet {
@@ -42,6 +43,8 @@ struct ServiceDefinition {
   std::vector<std::string> interleavingDependentKeys;
   std::vector<ConfigOption> options;  // the service's own variables
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
+  // Optional: work on a clock (see PeriodicTask), made once per process.
+  std::function<std::vector<PeriodicTask>(ServiceContext&)> makeTasks;
 };
 
 // Parses --help/--version/--migrate and the replay steps (--describe,
