@@ -1,0 +1,106 @@
+#include "driver_position_writer.h"
+
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "location_keys.h"
+#include "qrfleet/time_format.h"
+
+namespace qrfleet::location {
+
+namespace {
+std::string number(double v) { return nlohmann::json(v).dump(); }
+
+std::string field(const redisReply* r) { return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : ""; }
+
+struct Stored {
+  std::int64_t recordedAtMs = -1;
+  std::string vehicleType;
+  std::string activeBooking;
+};
+}  // namespace
+
+DriverPositionWriter::DriverPositionWriter(RuntimeMetrics& metrics)
+    : staleUpdates_(prometheus::BuildCounter()
+                        .Name("qrfleet_location_stale_updates_total")
+                        .Help("location.updated older than the driver's stored position (kept in history only)")
+                        .Register(metrics.registry())
+                        .Add({{"service", metrics.service()}})) {}
+
+void DriverPositionWriter::apply(std::span<const Decoded<events::LocationUpdated>> updates, Effects& effects) {
+  // Every fix goes to the history, in one COPY.
+  {
+    pqxx::stream_to copy(effects.sql(), "location.driver_positions",
+                         std::vector<std::string>{"driver_id", "recorded_at", "vehicle_type", "latitude", "longitude",
+                                                  "speed_kmh", "bearing", "booking_id", "event_id", "kafka_partition",
+                                                  "kafka_offset"});
+    for (const auto& u : updates) {
+      const auto& d = u.data;
+      copy << std::make_tuple(d.driverId, formatRfc3339Millis(d.recordedAtMs), d.vehicleType, d.latitude, d.longitude,
+                              d.speedKmh, d.bearing, d.bookingId, u.event->envelope.eventId, u.event->source.partition,
+                              u.event->offset);
+    }
+    copy.complete();
+  }
+
+  // Redis: only what this batch has not applied yet (a re-run skips the rest).
+  std::map<std::string, std::vector<const Decoded<events::LocationUpdated>*>> byDriver;
+  for (const auto& u : updates)
+    if (effects.redis(*u.event)) byDriver[u.data.driverId].push_back(&u);
+  if (byDriver.empty()) return;
+
+  std::vector<std::vector<std::string>> reads;
+  reads.reserve(byDriver.size());
+  for (const auto& [driverId, list] : byDriver)
+    reads.push_back({"HMGET", keys::driver(driverId), "recordedAt", "vehicleType", "activeBooking"});
+  auto replies = effects.redisReader().pipeline(reads);
+
+  std::size_t i = 0;
+  double stale = 0;
+  for (const auto& [driverId, list] : byDriver) {
+    const redisReply* r = replies[i++].get();
+    Stored stored;
+    if (auto t = field(r->element[0]); !t.empty()) std::from_chars(t.data(), t.data() + t.size(), stored.recordedAtMs);
+    stored.vehicleType = field(r->element[1]);
+    stored.activeBooking = field(r->element[2]);
+
+    // In arrival order: each fix newer than everything before it is published;
+    // the newest one is stored.
+    const Decoded<events::LocationUpdated>* latest = nullptr;
+    std::int64_t newest = stored.recordedAtMs;
+    for (const auto* u : list) {
+      if (u->data.recordedAtMs <= newest) {
+        stale += 1;
+        continue;
+      }
+      newest = u->data.recordedAtMs;
+      latest = u;
+      const auto& d = u->data;
+      auto booking = d.bookingId.value_or(stored.activeBooking);
+      if (!booking.empty()) {
+        nlohmann::json msg = {{"type", "driver.location"}, {"driverId", driverId}, {"lat", d.latitude},
+                              {"lon", d.longitude},        {"recordedAt", formatRfc3339Millis(d.recordedAtMs)}};
+        if (d.speedKmh) msg["speedKmh"] = *d.speedKmh;
+        if (d.bearing) msg["bearing"] = *d.bearing;
+        effects.redis(*u->event).publish(keys::bookingChannel(booking), msg.dump());
+      }
+    }
+    if (!latest) continue;
+    const auto& d = latest->data;
+    auto redis = effects.redis(*latest->event);
+    std::vector<std::string> hset{"HSET", keys::driver(driverId), "lat", number(d.latitude), "lon", number(d.longitude),
+                                  "recordedAt", std::to_string(d.recordedAtMs), "vehicleType", d.vehicleType};
+    hset.insert(hset.end(), {"speedKmh", d.speedKmh ? number(*d.speedKmh) : "", "bearing",
+                             d.bearing ? number(*d.bearing) : ""});
+    redis.command(std::move(hset));
+    if (!stored.vehicleType.empty() && stored.vehicleType != d.vehicleType)
+      redis.command({"ZREM", keys::geo(stored.vehicleType), driverId});
+    redis.command({"GEOADD", keys::geo(d.vehicleType), number(d.longitude), number(d.latitude), driverId});
+    redis.command({"ZADD", keys::seen, std::to_string(d.recordedAtMs), driverId});
+  }
+  if (stale > 0) staleUpdates_.Increment(stale);
+}
+
+}  // namespace qrfleet::location
