@@ -148,10 +148,10 @@ void BookingDispatcher::accepted(const ConsumedEvent& e, const events::BookingAc
     auto winner = r[1].is_null() ? std::string() : r[1].as<std::string>();
     customer = r[2].as<std::string>();
     createdBy = r[3].as<std::string>();
-    if (status == "assigned" || status == "completed") outcome = winner == a.driverId ? "repeat" : "taken";
+    if (!r[5].as<bool>()) outcome = "not-offered";
+    else if (status == "assigned" || status == "completed") outcome = winner == a.driverId ? "repeat" : "taken";
     else if (status == "cancelled") outcome = "cancelled";
     else if (status == "expired" || r[4].as<bool>()) outcome = "expired";
-    else if (!r[5].as<bool>()) outcome = "not-offered";
     else outcome = "won";
   }
   txn.exec_params(sql::recordAccept, e.envelope.eventId, a.bookingId, a.driverId, at(e), outcome, e.source.partition,
