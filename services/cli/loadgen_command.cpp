@@ -5,6 +5,7 @@
 #include "cli_context.h"
 #include "commands.h"
 #include "qrfleet/event_producer.h"
+#include "qrfleet/loadgen/driver_workload.h"
 #include "qrfleet/loadgen/scan_workload.h"
 #include "qrfleet/time_format.h"
 
@@ -23,6 +24,51 @@ struct LoadgenArgs {
   double botShare = 0.05;
   int lingerMs = 20;
 };
+
+struct LocationArgs {
+  double rate = 1000;
+  long long count = 10000;
+  int drivers = 1000;
+  std::uint64_t seed = 0;
+  std::string topic = "location-updates";
+  std::string around;  // "lat,lon"
+  double radiusKm = 20;
+  std::string vehicleType;
+  int lingerMs = 20;
+};
+
+// Sends `count` events from `next` (0: until interrupted) at `rate` per second
+// (0: as fast as possible) with a progress bar; returns the seconds it took.
+template <class Next>
+double sendWorkload(Next next, const std::string& topic, long long count, double rate, int lingerMs,
+                    const std::string& label) {
+  CliContext ctx;
+  auto kafka = ctx.kafka();
+  if (!kafka.extra.count("linger.ms")) kafka.extra["linger.ms"] = std::to_string(lingerMs);
+  EventProducer producer(kafka, "qrfleet-loadgen");
+  ProgressBar bar(label, count);
+  auto t0 = std::chrono::steady_clock::now();
+  long long sent = 0;
+  while (count == 0 || sent < count) {
+    auto [key, event] = next();
+    producer.produceEvent(topic, key, event);
+    ++sent;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rate > 0) {
+      double due = static_cast<double>(sent) / rate;
+      if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
+    }
+    if (sent % 1000 == 0) {
+      producer.handle().poll(0);
+      bar.update(sent, static_cast<double>(sent) / std::max(elapsed, 1e-3));
+    }
+  }
+  producer.flush(std::chrono::seconds(120));
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bar.update(sent, static_cast<double>(sent) / std::max(elapsed, 1e-3));
+  bar.finish();
+  return elapsed;
+}
 }  // namespace
 
 void addLoadgenCommand(CLI::App& app) {
@@ -55,33 +101,41 @@ void addLoadgenCommand(CLI::App& app) {
       o.stepMs = args->stepMs;
     }
     loadgen::ScanWorkload workload(o);
-    CliContext ctx;
-    auto kafka = ctx.kafka();
-    if (!kafka.extra.count("linger.ms")) kafka.extra["linger.ms"] = std::to_string(args->lingerMs);
-    EventProducer producer(kafka, "qrfleet-loadgen");
-    ProgressBar bar("scans", args->count);
-    auto t0 = std::chrono::steady_clock::now();
-    long long sent = 0;
-    while (args->count == 0 || sent < args->count) {
-      auto [key, event] = workload.next();
-      producer.produceEvent(args->topic, key, event);
-      ++sent;
-      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (args->rate > 0) {
-        double due = static_cast<double>(sent) / args->rate;
-        if (due > elapsed) std::this_thread::sleep_for(std::chrono::duration<double>(due - elapsed));
-      }
-      if (sent % 1000 == 0) {
-        producer.handle().poll(0);
-        bar.update(sent, static_cast<double>(sent) / std::max(elapsed, 1e-3));
-      }
+    auto elapsed = sendWorkload([&] { return workload.next(); }, args->topic, args->count, args->rate, args->lingerMs,
+                                "scans");
+    std::cout << "sent " << args->count << " scan events to " << args->topic << " in " << elapsed << " s (seed "
+              << o.seed << ")\n";
+  });
+
+  auto largs = std::make_shared<LocationArgs>();
+  auto* locations = loadgen->add_subcommand("locations", "location.updated events to location-updates");
+  locations->add_option("--rate", largs->rate, "events per second, 0 = as fast as possible")->check(CLI::NonNegativeNumber);
+  locations->add_option("--count", largs->count, "events to send (0 = until interrupted)")->check(CLI::NonNegativeNumber);
+  locations->add_option("--drivers", largs->drivers, "distinct drivers (updates go round-robin)")->check(CLI::PositiveNumber);
+  locations->add_option("--seed", largs->seed, "random seed (same seed, same drivers and ids; default: time)");
+  locations->add_option("--topic", largs->topic, "topic");
+  locations->add_option("--around", largs->around, "centre as lat,lon (default: Mumbai)");
+  locations->add_option("--radius-km", largs->radiusKm, "drivers start within this distance of the centre")
+      ->check(CLI::PositiveNumber);
+  locations->add_option("--vehicle-type", largs->vehicleType, "one vehicle type for every driver (default: a mix)");
+  locations->add_option("--linger-ms", largs->lingerMs, "producer linger")->check(CLI::Range(0, 1000));
+  locations->callback([largs] {
+    loadgen::DriverWorkloadOptions o;
+    o.seed = largs->seed ? largs->seed : static_cast<std::uint64_t>(nowMillis());
+    o.drivers = largs->drivers;
+    o.radiusKm = largs->radiusKm;
+    o.vehicleType = largs->vehicleType;
+    if (!largs->around.empty()) {
+      auto comma = largs->around.find(',');
+      if (comma == std::string::npos) throw std::runtime_error("--around needs lat,lon: " + largs->around);
+      o.centerLat = std::stod(largs->around.substr(0, comma));
+      o.centerLon = std::stod(largs->around.substr(comma + 1));
     }
-    producer.flush(std::chrono::seconds(120));
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    bar.update(sent, static_cast<double>(sent) / std::max(elapsed, 1e-3));
-    bar.finish();
-    std::cout << "sent " << sent << " scan events to " << args->topic << " in " << elapsed << " s (seed " << o.seed
-              << ")\n";
+    loadgen::DriverWorkload workload(o);
+    auto elapsed = sendWorkload([&] { return workload.next(); }, largs->topic, largs->count, largs->rate,
+                                largs->lingerMs, "locations");
+    std::cout << "sent " << largs->count << " location updates to " << largs->topic << " in " << elapsed
+              << " s (seed " << o.seed << ")\n";
   });
 }
 
