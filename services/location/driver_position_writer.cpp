@@ -1,5 +1,6 @@
 #include "driver_position_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -59,6 +60,9 @@ void DriverPositionWriter::apply(std::span<const Decoded<events::LocationUpdated
 
   std::size_t i = 0;
   double stale = 0;
+  std::map<std::string, std::vector<std::string>> geoAdds;  // vehicle type -> lon lat member ...
+  std::vector<std::string> seen;                           // score member ...
+  RedisWriter writer(nullptr);                             // any writer of this batch: they share one buffer
   for (const auto& [driverId, list] : byDriver) {
     const redisReply* r = replies[i++].get();
     Stored stored;
@@ -97,9 +101,25 @@ void DriverPositionWriter::apply(std::span<const Decoded<events::LocationUpdated
     redis.command(std::move(hset));
     if (!stored.vehicleType.empty() && stored.vehicleType != d.vehicleType)
       redis.command({"ZREM", keys::geo(stored.vehicleType), driverId});
-    redis.command({"GEOADD", keys::geo(d.vehicleType), number(d.longitude), number(d.latitude), driverId});
-    redis.command({"ZADD", keys::seen, std::to_string(d.recordedAtMs), driverId});
+    auto& geo = geoAdds[d.vehicleType];
+    geo.insert(geo.end(), {number(d.longitude), number(d.latitude), driverId});
+    seen.insert(seen.end(), {std::to_string(d.recordedAtMs), driverId});
+    writer = redis;
   }
+  // One variadic GEOADD per vehicle type and one ZADD, in chunks: Redis does
+  // far less work per member than per command.
+  auto chunked = [&writer](const std::string& command, const std::string& key, const std::vector<std::string>& args,
+                           std::size_t perMember) {
+    constexpr std::size_t kMembersPerCommand = 1000;  // Lua's unpack() limit is ~8000 values
+    for (std::size_t at = 0; at < args.size(); at += kMembersPerCommand * perMember) {
+      std::vector<std::string> argv{command, key};
+      auto end = std::min(args.size(), at + kMembersPerCommand * perMember);
+      argv.insert(argv.end(), args.begin() + static_cast<std::ptrdiff_t>(at), args.begin() + static_cast<std::ptrdiff_t>(end));
+      writer.command(std::move(argv));
+    }
+  };
+  for (const auto& [vehicleType, args] : geoAdds) chunked("GEOADD", keys::geo(vehicleType), args, 3);
+  chunked("ZADD", keys::seen, seen, 2);
   if (stale > 0) staleUpdates_.Increment(stale);
 }
 
