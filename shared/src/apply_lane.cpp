@@ -27,8 +27,9 @@ class ApplyLane::BatchEffects : public Effects {
 
   bool replaying() const override { return lane_.ctx_.settings.replaying; }
 
+  // Produced after the handler, once the ledger says which were delivered before.
   void emit(const std::string& topic, const std::string& key, const Envelope& event) override {
-    if (!replaying()) lane_.producer_.produceEvent(topic, key, event);
+    if (!replaying()) followUps.push_back({topic, key, event});
   }
 
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
@@ -57,6 +58,12 @@ class ApplyLane::BatchEffects : public Effects {
   };
   std::vector<Rejection> rejected;
   std::vector<const ConsumedEvent*> retriedLater;
+  struct FollowUp {
+    std::string topic;
+    std::string key;
+    Envelope event;
+  };
+  std::vector<FollowUp> followUps;
   std::map<std::pair<std::string, std::string>, double> duplicates;
 
  private:
@@ -82,7 +89,8 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
                 "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
       deadLetters_(producer_, ctx_.definition.name),
       retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics),
-      redisRecovery_(ctx_.offsets, redisEffects_, ctx_.definition.redisPrefix, ctx_.log) {
+      redisRecovery_(ctx_.offsets, redisEffects_, ctx_.definition.redisPrefix, ctx_.log),
+      emitLedger_(ctx_.definition.redisPrefix) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -186,6 +194,25 @@ void ApplyLane::dropApplied(ConsumedBatch& b, const TopicPartition& tp, std::int
   }
 }
 
+std::set<std::string> ApplyLane::produceFollowUps(BatchEffects& fx) {
+  std::set<std::string> causes;
+  for (const auto& f : fx.followUps)
+    if (f.event.causationId) causes.insert(*f.event.causationId);
+  auto delivered = emitLedger_.delivered(redis_, causes);
+  std::size_t skipped = 0;
+  for (const auto& f : fx.followUps) {
+    if (f.event.causationId && delivered.count(*f.event.causationId)) {
+      ++skipped;
+      continue;
+    }
+    producer_.produceEvent(f.topic, f.key, f.event);
+  }
+  if (skipped > 0)
+    ctx_.log.info("follow-up events acknowledged by an earlier attempt were not produced again",
+                  {{"skipped", skipped}, {"causes", delivered.size()}});
+  return causes;
+}
+
 void ApplyLane::apply(ConsumedBatch& b) {
   auto t0 = Clock::now();
   auto ms = [](Clock::time_point a, Clock::time_point z) {
@@ -201,8 +228,10 @@ void ApplyLane::apply(ConsumedBatch& b) {
   auto tBegin = Clock::now();
   if (!b.events.empty()) handler_->handle(b.events, fx);
   auto tHandler = Clock::now();
+  auto causes = produceFollowUps(fx);
   // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
   producer_.flush(milliseconds(30000));
+  emitLedger_.record(redis_, causes);
   auto tFlush = Clock::now();
   for (const auto& [tp, last] : b.lastOffsets) ctx_.offsets.advance(txn, tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp));
   auto tOffsets = Clock::now();

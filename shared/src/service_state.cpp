@@ -52,7 +52,9 @@ nlohmann::json ServiceState::digest() const {
   }
   out["offsets"] = offsets;
   RedisClient redis(redisUrl_);
-  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(def_.interleavingDependentKeys);
+  auto skip = def_.interleavingDependentKeys;
+  skip.push_back("emitted:*");  // EmitLedger: only live runs emit
+  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(skip);
   out["redis"] = d.sha256 + " (" + std::to_string(d.keys) + " keys)";
   return out;
 }

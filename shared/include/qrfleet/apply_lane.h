@@ -6,11 +6,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "qrfleet/backoff.h"
 #include "qrfleet/consumed_batch.h"
 #include "qrfleet/dead_letter_publisher.h"
+#include "qrfleet/emit_ledger.h"
 #include "qrfleet/event_producer.h"
 #include "qrfleet/json_logger.h"
 #include "qrfleet/offset_store.h"
@@ -81,6 +83,8 @@ class ApplyLane {
   bool recoverRedis(const RedisStateLost& lost, Backoff& backoff);
   void dropApplied(ConsumedBatch& batch, const TopicPartition& tp, std::int64_t nextOffset);
   void sleepFor(std::chrono::milliseconds delay);
+  // Produces the batch's follow-up events but those an earlier attempt delivered; returns their causes.
+  std::set<std::string> produceFollowUps(BatchEffects& fx);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
 
   int index_;
@@ -93,6 +97,7 @@ class ApplyLane {
   DeadLetterPublisher deadLetters_;
   RetryTopicPublisher retryTopic_;
   RedisRecovery redisRecovery_;
+  EmitLedger emitLedger_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
