@@ -22,18 +22,12 @@ LocationRun::LocationRun(const std::string& name, int updatePartitions, int book
 
 std::unique_ptr<WorkerProcess> LocationRun::startWorker(std::map<std::string, std::string> extraEnv) {
   lastPort_ = freePort();
-  std::map<std::string, std::string> env{{"KAFKA_BROKERS", stack_.brokers},
-                                         {"DATABASE_URL", stack_.databaseUrl},
-                                         {"REDIS_URL", stack_.redisUrl},
-                                         {"KAFKA_TOPICS", updates_ + "," + bookings_},
-                                         {"KAFKA_GROUP_ID", group_},
-                                         {"LOCATION_BOOKINGS_TOPIC", bookings_},
-                                         {"LOCATION_NOTIFICATIONS_TOPIC", notifications_},
-                                         {"METRICS_PORT", std::to_string(lastPort_)},
-                                         {"INSTANCE_ID", name_ + "-" + std::to_string(++workers_)},
-                                         {"RETRY_INITIAL_MS", "50"},
-                                         {"RETRY_MAX_MS", "500"}};
-  for (const auto& [k, v] : extraEnv) env[k] = v;
+  extraEnv.insert({{"LOCATION_BOOKINGS_TOPIC", bookings_},
+                   {"LOCATION_NOTIFICATIONS_TOPIC", notifications_},
+                   {"RETRY_INITIAL_MS", "50"},
+                   {"RETRY_MAX_MS", "500"}});
+  auto env = stack_.workerEnv(updates_ + "," + bookings_, group_, lastPort_, name_ + "-" + std::to_string(++workers_),
+                              extraEnv);
   return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-location", env,
                                          std::string(QRFLEET_TEST_LOG_DIR) + "/location-" + name_ + "-" +
                                              std::to_string(workers_) + ".log");

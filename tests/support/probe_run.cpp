@@ -16,16 +16,8 @@ ProbeRun::ProbeRun(const std::string& name, int partitions) : stack_(TestStack::
 }
 
 std::unique_ptr<WorkerProcess> ProbeRun::startWorker(std::map<std::string, std::string> extraEnv) {
-  std::map<std::string, std::string> env{{"KAFKA_BROKERS", stack_.brokers},
-                                         {"DATABASE_URL", stack_.databaseUrl},
-                                         {"REDIS_URL", stack_.redisUrl},
-                                         {"KAFKA_TOPICS", topic_},
-                                         {"KAFKA_GROUP_ID", group_},
-                                         {"METRICS_PORT", "0"},
-                                         {"INSTANCE_ID", name_ + "-" + std::to_string(++workers_)},
-                                         {"RETRY_INITIAL_MS", "50"},
-                                         {"RETRY_MAX_MS", "200"}};
-  for (const auto& [k, v] : extraEnv) env[k] = v;
+  extraEnv.insert({{"RETRY_INITIAL_MS", "50"}, {"RETRY_MAX_MS", "200"}});
+  auto env = stack_.workerEnv(topic_, group_, 0, name_ + "-" + std::to_string(++workers_), extraEnv);
   return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-test-probe", env,
                                          std::string(QRFLEET_TEST_LOG_DIR) + "/probe-" + name_ + ".log");
 }

@@ -15,16 +15,8 @@ ScanRun::ScanRun(const std::string& name, int partitions, int burstThreshold)
 
 std::unique_ptr<WorkerProcess> ScanRun::startWorker(std::map<std::string, std::string> extraEnv) {
   lastPort_ = freePort();
-  std::map<std::string, std::string> env{{"KAFKA_BROKERS", stack_.brokers},
-                                         {"DATABASE_URL", stack_.databaseUrl},
-                                         {"REDIS_URL", stack_.redisUrl},
-                                         {"KAFKA_TOPICS", topic_},
-                                         {"KAFKA_GROUP_ID", group_},
-                                         {"METRICS_PORT", std::to_string(lastPort_)},
-                                         {"SCAN_BURST_THRESHOLD", std::to_string(burstThreshold_)},
-                                         {"INSTANCE_ID", name_ + "-" + std::to_string(++workers_)},
-                                         {"RETRY_MAX_MS", "1000"}};
-  for (const auto& [k, v] : extraEnv) env[k] = v;
+  extraEnv.insert({{"SCAN_BURST_THRESHOLD", std::to_string(burstThreshold_)}, {"RETRY_MAX_MS", "1000"}});
+  auto env = stack_.workerEnv(topic_, group_, lastPort_, name_ + "-" + std::to_string(++workers_), extraEnv);
   return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-scan-analytics", env,
                                          std::string(QRFLEET_TEST_LOG_DIR) + "/" + name_ + ".log");
 }

@@ -113,6 +113,17 @@ std::string runCommand(const std::string& command, int* exitCode) {
 void TestStack::crash(const std::string& service) const { stackControl("crash", service); }
 void TestStack::start(const std::string& service) const { stackControl("start", service); }
 
+std::map<std::string, std::string> TestStack::workerEnv(const std::string& topics, const std::string& group,
+                                                        int metricsPort, const std::string& instance,
+                                                        const std::map<std::string, std::string>& extra) const {
+  std::map<std::string, std::string> env{{"KAFKA_BROKERS", brokers},         {"DATABASE_URL", databaseUrl},
+                                         {"REDIS_URL", redisUrl},            {"KAFKA_TOPICS", topics},
+                                         {"KAFKA_GROUP_ID", group},          {"METRICS_PORT", std::to_string(metricsPort)},
+                                         {"INSTANCE_ID", instance}};
+  for (const auto& [k, v] : extra) env[k] = v;
+  return env;
+}
+
 void TestStack::resetScanAnalytics() const {
   dropSchema("analytics");
   RedisClient redis(redisUrl);

@@ -25,6 +25,11 @@ struct TestStack {
   std::string binDir;  // where the worker binaries are
 
   KafkaSettings kafka() const;
+  // The environment of a worker under test: the stack's stores, its topics,
+  // group, metrics port and instance id; `extra` overrides or adds.
+  std::map<std::string, std::string> workerEnv(const std::string& topics, const std::string& group, int metricsPort,
+                                               const std::string& instance,
+                                               const std::map<std::string, std::string>& extra) const;
   // A fresh topic with a unique name, so tests never see each other's events.
   std::string createTopic(const std::string& prefix, int partitions) const;
   void createTopicNamed(const std::string& name, int partitions) const;
