@@ -7,12 +7,12 @@
 #include <pqxx/pqxx>
 
 #include "location_keys.h"
+#include "redis_number.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet::location {
 
 namespace {
-std::string number(double v) { return nlohmann::json(v).dump(); }
 
 std::string field(const redisReply* r) { return r && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : ""; }
 
@@ -94,15 +94,15 @@ void DriverPositionWriter::apply(std::span<const Decoded<events::LocationUpdated
     if (!latest) continue;
     const auto& d = latest->data;
     auto redis = effects.redis(*latest->event);
-    std::vector<std::string> hset{"HSET", keys::driver(driverId), "lat", number(d.latitude), "lon", number(d.longitude),
+    std::vector<std::string> hset{"HSET", keys::driver(driverId), "lat", redisNumber(d.latitude), "lon", redisNumber(d.longitude),
                                   "recordedAt", std::to_string(d.recordedAtMs), "vehicleType", d.vehicleType};
-    hset.insert(hset.end(), {"speedKmh", d.speedKmh ? number(*d.speedKmh) : "", "bearing",
-                             d.bearing ? number(*d.bearing) : ""});
+    hset.insert(hset.end(), {"speedKmh", d.speedKmh ? redisNumber(*d.speedKmh) : "", "bearing",
+                             d.bearing ? redisNumber(*d.bearing) : ""});
     redis.command(std::move(hset));
     if (!stored.vehicleType.empty() && stored.vehicleType != d.vehicleType)
       redis.command({"ZREM", keys::geo(stored.vehicleType), driverId});
     auto& geo = geoAdds[d.vehicleType];
-    geo.insert(geo.end(), {number(d.longitude), number(d.latitude), driverId});
+    geo.insert(geo.end(), {redisNumber(d.longitude), redisNumber(d.latitude), driverId});
     seen.insert(seen.end(), {std::to_string(d.recordedAtMs), driverId});
     writer = redis;
   }

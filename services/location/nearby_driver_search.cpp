@@ -4,12 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "location_keys.h"
+#include "redis_number.h"
 
 namespace qrfleet::location {
-
-namespace {
-std::string number(double v) { return nlohmann::json(v).dump(); }
-}  // namespace
 
 std::vector<events::BroadcastRecipient> NearbyDriverSearch::find(RedisClient& redis, const std::string& vehicleType,
                                                                  const events::GeoPoint& around, double radiusKm,
@@ -18,8 +15,8 @@ std::vector<events::BroadcastRecipient> NearbyDriverSearch::find(RedisClient& re
   // into them and the radius may hold others.
   auto want = static_cast<long long>(limit) + 16;
   for (;;) {
-    auto found = redis.command({"GEOSEARCH", keys::geo(vehicleType), "FROMLONLAT", number(around.lon), number(around.lat),
-                                "BYRADIUS", number(radiusKm), "km", "ASC", "COUNT", std::to_string(want), "WITHDIST"});
+    auto found = redis.command({"GEOSEARCH", keys::geo(vehicleType), "FROMLONLAT", redisNumber(around.lon), redisNumber(around.lat),
+                                "BYRADIUS", redisNumber(radiusKm), "km", "ASC", "COUNT", std::to_string(want), "WITHDIST"});
     std::vector<events::BroadcastRecipient> candidates;
     candidates.reserve(found->elements);
     for (std::size_t i = 0; i < found->elements; ++i) {
