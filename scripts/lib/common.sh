@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libvalijson-dev libgeoip-dev geoip-database libssl-dev libyaml-cpp-dev libcli11-dev
   postgresql postgresql-client redis-server default-jre-headless maven curl openssl
+  docker-compose prometheus python3-venv
 )
 
 log() { printf '\033[1m[qrfleet]\033[0m %s\n' "$*" >&2; }

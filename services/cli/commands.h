@@ -12,5 +12,7 @@ void addMigrateCommand(CLI::App& app);
 void addLoadgenCommand(CLI::App& app);
 void addDlqCommand(CLI::App& app);
 void addReplayCommand(CLI::App& app);
+void addHealthcheckCommand(CLI::App& app);
+void addRetentionCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

@@ -34,8 +34,9 @@ std::vector<DeadLetterRecord> readDeadLetters(const KafkaSettings& kafka, const 
   TopicReader reader(kafka, std::string(DeadLetterPublisher::topic), true);
   std::vector<DeadLetterRecord> out;
   while (!reader.atEnd()) {
-    auto m = reader.next(std::chrono::seconds(5));
-    if (!m) throw std::runtime_error("timed out reading dead-letter-queue");
+    // Generous: the first fetch includes joining the cluster, slow on a loaded machine.
+    auto m = reader.next(std::chrono::seconds(30));
+    if (!m) throw std::runtime_error("timed out (30 s) reading dead-letter-queue");
     DeadLetterRecord r;
     for (const auto& [k, v] : m->headers) {
       if (k == "dlq-failed-at") r.failedAt = v;

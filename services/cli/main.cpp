@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   qrfleet::cli::addLoadgenCommand(app);
   qrfleet::cli::addDlqCommand(app);
   qrfleet::cli::addReplayCommand(app);
+  qrfleet::cli::addHealthcheckCommand(app);
+  qrfleet::cli::addRetentionCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

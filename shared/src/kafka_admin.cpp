@@ -92,7 +92,9 @@ std::vector<std::string> KafkaAdmin::apply(const TopicCatalog& catalog, int repl
       if (!nt) throw std::runtime_error("topic " + t.name + ": " + err);
       rd_kafka_NewTopic_set_config(nt, "retention.ms", std::to_string(t.retentionMs).c_str());
       rd_kafka_NewTopic_set_config(nt, "cleanup.policy", t.cleanupPolicy.c_str());
+      // Durability: acks=all producers need two in-sync copies; never elect an out-of-sync leader.
       if (replicationFactor >= 3) rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", "2");
+      rd_kafka_NewTopic_set_config(nt, "unclean.leader.election.enable", "false");
       create.push_back(nt);
       changes.push_back("created " + t.name + " (" + std::to_string(t.partitions) + " partitions, rf " +
                         std::to_string(replicationFactor) + ")");
@@ -139,6 +141,7 @@ std::vector<std::string> KafkaAdmin::apply(const TopicCatalog& catalog, int repl
     rd_kafka_ConfigResource_set_config(cr, "retention.ms", std::to_string(t.retentionMs).c_str());
     rd_kafka_ConfigResource_set_config(cr, "cleanup.policy", t.cleanupPolicy.c_str());
     if (replicationFactor >= 3) rd_kafka_ConfigResource_set_config(cr, "min.insync.replicas", "2");
+    rd_kafka_ConfigResource_set_config(cr, "unclean.leader.election.enable", "false");
     configs.push_back(cr);
   }
   if (!configs.empty()) {

@@ -12,6 +12,7 @@
 #include "qrfleet/events/booking_events.h"
 #include "qrfleet/events/location_updated.h"
 #include "qrfleet/events/notification_requested.h"
+#include "qrfleet/events/retention_policy_triggered.h"
 #include "qrfleet/events/scan_recorded.h"
 #include "qrfleet/schema_catalog.h"
 
@@ -41,6 +42,8 @@ std::string decodeVerdict(const std::string& text) {
         {events::BookingBroadcast::type, [](const Envelope& e) { events::BookingBroadcast::fromEnvelope(e); }},
         {events::BookingAssigned::type, [](const Envelope& e) { events::BookingAssigned::fromEnvelope(e); }},
         {events::BookingExpired::type, [](const Envelope& e) { events::BookingExpired::fromEnvelope(e); }},
+        {events::RetentionPolicyTriggered::type,
+         [](const Envelope& e) { events::RetentionPolicyTriggered::fromEnvelope(e); }},
         {events::NotificationRequested::type,
          [](const Envelope& e) { events::NotificationRequested::fromEnvelope(e); }},
     };
