@@ -298,7 +298,7 @@ TEST_CASE("location: a booking nobody accepts expires exactly once, across a cra
   CHECK(third->wait(20s) == 0);
 }
 
-TEST_CASE("location: a broadcast to 1,000 transporters killed after producing, before commit, ends in 1,000 notifications") {
+TEST_CASE("location: a broadcast to 1000 transporters killed after producing and before its commit ends in 1000 notifications") {
   LocationRun run("broadcast");
   auto now = nowMillis();
   for (int i = 0; i < 1000; ++i) {
