@@ -31,6 +31,7 @@ ensure_packages() {
   done
   command -v java >/dev/null || missing+=(default-jre-headless)
   command -v mvn  >/dev/null || missing+=(maven)
+  { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)  # scripts/bench peers
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
@@ -52,7 +53,8 @@ ensure_kafka() {
   echo "$dir/libs"
 }
 
-# Configures and builds the tree. BUILD_DIR and CMAKE_ARGS may be overridden.
+# Configures and builds the tree. BUILD_DIR and CMAKE_ARGS may be overridden;
+# BUILD_TARGETS (space-separated) builds only those targets.
 build_tree() {
   local build_dir=${BUILD_DIR:-$QRFLEET_ROOT/build}
   local jobs; jobs=$(nproc)
@@ -63,6 +65,8 @@ build_tree() {
     cmake -S "$QRFLEET_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} \
       -DCMAKE_UNITY_BUILD="${QRFLEET_UNITY_BUILD:-OFF}" ${CMAKE_ARGS:-} >&2
   fi
-  cmake --build "$build_dir" -j "$jobs" >&2
+  local targets=()
+  for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}" >&2
   echo "$build_dir"
 }

@@ -110,7 +110,7 @@ void DriverPositionWriter::apply(std::span<const Decoded<events::LocationUpdated
   // far less work per member than per command.
   auto chunked = [&writer](const std::string& command, const std::string& key, const std::vector<std::string>& args,
                            std::size_t perMember) {
-    constexpr std::size_t kMembersPerCommand = 1000;  // Lua's unpack() limit is ~8000 values
+    constexpr std::size_t kMembersPerCommand = 1000;  // keeps each command (and Redis' time in it) small
     for (std::size_t at = 0; at < args.size(); at += kMembersPerCommand * perMember) {
       std::vector<std::string> argv{command, key};
       auto end = std::min(args.size(), at + kMembersPerCommand * perMember);

@@ -24,7 +24,7 @@ bool supportedVersion(int version) { return version == 1; }
 }  // namespace
 
 LocationHandler::LocationHandler(BookingTopics topics, RuntimeMetrics& metrics)
-    : positions_(metrics), bookings_(std::move(topics), metrics) {}
+    : topics_(topics), positions_(metrics), bookings_(std::move(topics), metrics) {}
 
 bool LocationHandler::handlesType(std::string_view t) const { return t == LocationUpdated::type || isBookingType(t); }
 

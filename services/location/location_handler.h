@@ -14,11 +14,13 @@ class LocationHandler : public BatchHandler {
   bool handlesType(std::string_view eventType) const override;
   bool supportsVersion(std::string_view eventType, int version) const override;
   void handle(std::span<const ConsumedEvent> events, Effects& effects) override;
+  std::vector<std::string> emitsTo() const override { return {topics_.bookings, topics_.notifications}; }
   // Latest position per driver from the history, open and assigned bookings
   // (and those closed within a day) from location.bookings.
   void rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const override;
 
  private:
+  BookingTopics topics_;
   DriverPositionWriter positions_;
   BookingDispatcher bookings_;
 };

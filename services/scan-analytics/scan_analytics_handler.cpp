@@ -1,10 +1,14 @@
 #include "scan_analytics_handler.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <numeric>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 
+#include "qrfleet/sql_array.h"
 #include "qrfleet/time_format.h"
 #include "scan_batch_sql.h"
 #include "scan_redis_rebuild.h"
@@ -16,41 +20,115 @@ ScanAnalyticsHandler::ScanAnalyticsHandler(ScanEnricher enricher, ScanAnalyticsO
 
 void ScanAnalyticsHandler::handleDecoded(std::span<const Decoded<events::ScanRecorded>> scans, Effects& fx) {
   auto& txn = fx.sql();
-  txn.exec(sql::createStaging);
   std::vector<ScanFacts> facts;
   facts.reserve(scans.size());
-  {
-    pqxx::stream_to copy(txn, "scan_batch",
-                         std::vector<std::string>(std::begin(sql::stagingColumns), std::end(sql::stagingColumns)));
-    for (const auto& d : scans) {
-      const auto& s = d.data;
-      const auto& f = facts.emplace_back(enricher_.enrich(s));
-      copy << std::make_tuple(d.event->envelope.eventId, s.qrCodeId, s.ownerId, formatRfc3339Millis(s.scannedAtMs),
-                              f.day, f.dayStart, f.hour, f.minute, f.visitorId, f.country, f.agent.device, f.agent.os,
-                              f.agent.browser, f.referrerHost, s.language.value_or(""), f.agent.isBot(),
-                              d.event->source.partition, d.event->offset);
-    }
-    copy.complete();
-  }
-  txn.exec(sql::markNew);
-  txn.exec(sql::upsertDaily);
-  txn.exec(sql::upsertHourly);
-  txn.exec_params(sql::flagBursts, options_.burstThreshold);
-  txn.exec(sql::addSuspicious);
-  txn.exec(sql::insertEvents);
-  txn.exec(sql::upsertDimensions);
+  for (const auto& d : scans) facts.push_back(enricher_.enrich(d.data));
 
-  std::map<std::pair<int, std::int64_t>, bool> fresh;  // (partition, offset) -> suspicious
-  for (const auto& row : txn.exec(sql::newEvents))
-    fresh[{row[0].as<int>(), row[1].as<std::int64_t>()}] = row[2].as<bool>();
-  std::vector<bool> isNew(scans.size()), suspicious(scans.size());
-  for (std::size_t i = 0; i < scans.size(); ++i) {
-    auto it = fresh.find({scans[i].event->source.partition, scans[i].event->offset});
-    isNew[i] = it != fresh.end();
-    suspicious[i] = isNew[i] && it->second;
-    if (!isNew[i]) fx.duplicate(*scans[i].event);
+  // Candidates: the first delivery (partition, offset) of each eventId in the
+  // batch, in arrival order; later copies are duplicates whatever Postgres says.
+  std::vector<std::size_t> order(scans.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto position = [&](std::size_t i) { return std::pair(scans[i].event->source.partition, scans[i].event->offset); };
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return position(a) < position(b); });
+  std::unordered_set<std::string_view> ids;
+  std::vector<std::size_t> candidates;
+  for (auto i : order)
+    if (ids.insert(scans[i].event->envelope.eventId).second) candidates.push_back(i);
+
+  SqlArray eventIds, qrs, owners, scannedAt, visitors, countries, devices, oses, browsers, referrers, languages, bots,
+      partitions, offsets, dayStarts;
+  for (auto i : candidates) {
+    const auto& s = scans[i].data;
+    const auto& f = facts[i];
+    eventIds.add(scans[i].event->envelope.eventId);
+    qrs.add(s.qrCodeId);
+    owners.add(s.ownerId);
+    scannedAt.add(formatRfc3339Millis(s.scannedAtMs));
+    visitors.add(f.visitorId);
+    countries.add(f.country);
+    devices.add(f.agent.device);
+    oses.add(f.agent.os);
+    browsers.add(f.agent.browser);
+    referrers.add(f.referrerHost);
+    if (s.language) languages.add(*s.language);
+    else languages.addNull();
+    bots.addBool(f.agent.isBot());
+    partitions.add(static_cast<std::int64_t>(scans[i].event->source.partition));
+    offsets.add(scans[i].event->offset);
+    dayStarts.add(f.dayStart);
   }
+  std::set<std::pair<int, std::int64_t>> inserted;
+  std::vector<PriorVisitorMinute> prior;
+  // Prepared once per connection (a no-op after the first call on it): the
+  // statements are parsed and planned once, not per batch.
+  txn.conn().prepare("scan_record", sql::recordScans);
+  txn.conn().prepare("scan_apply_totals", sql::applyTotals);
+  for (const auto& row : txn.exec_prepared("scan_record", eventIds.str(), qrs.str(), owners.str(), scannedAt.str(),
+                                         visitors.str(), countries.str(), devices.str(), oses.str(), browsers.str(),
+                                         referrers.str(), languages.str(), bots.str(), partitions.str(),
+                                         offsets.str(), dayStarts.str())) {
+    if (row[0].as<bool>())
+      inserted.insert({row[1].as<int>(), row[2].as<std::int64_t>()});
+    else
+      prior.push_back({row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::int64_t>(),
+                       row[6].as<std::int64_t>()});
+  }
+
+  std::vector<NewScan> fresh;
+  std::vector<std::size_t> freshIndex;
+  for (auto i : candidates)
+    if (inserted.count(position(i))) {
+      fresh.push_back({scans[i].data.qrCodeId, &facts[i]});
+      freshIndex.push_back(i);
+    }
+  auto totals = totalScans(fresh, prior, options_.burstThreshold);
+  std::vector<bool> isNew(scans.size()), suspicious(scans.size());
+  SqlArray suspiciousIds;
+  for (std::size_t k = 0; k < fresh.size(); ++k) {
+    isNew[freshIndex[k]] = true;
+    suspicious[freshIndex[k]] = totals.suspicious[k];
+    if (totals.suspicious[k]) suspiciousIds.add(scans[freshIndex[k]].event->envelope.eventId);
+  }
+  for (std::size_t i = 0; i < scans.size(); ++i)
+    if (!isNew[i]) fx.duplicate(*scans[i].event);
+  if (!fresh.empty()) applyTotals(txn, totals, suspiciousIds);
   applyRedis(scans, facts, isNew, suspicious, fx);
+}
+
+void ScanAnalyticsHandler::applyTotals(pqxx::work& txn, const ScanBatchTotals& t, const SqlArray& suspiciousIds) {
+  SqlArray mQr, mVisitor, mMinute, mScans;
+  for (const auto& [key, n] : t.visitorMinutes) {
+    mQr.add(std::get<0>(key));
+    mVisitor.add(std::get<1>(key));
+    mMinute.add(std::get<2>(key));
+    mScans.add(n);
+  }
+  struct Counts {
+    SqlArray qr, bucket, scans, unique, bots, suspicious;
+    void add(const std::string& q, const std::string& b, const ScanCounts& c) {
+      qr.add(q);
+      bucket.add(b);
+      scans.add(c.scans);
+      unique.add(c.uniqueVisitors);
+      bots.add(c.botScans);
+      suspicious.add(c.suspiciousScans);
+    }
+  } daily, hourly;
+  for (const auto& [key, c] : t.daily) daily.add(key.first, key.second, c);
+  for (const auto& [key, c] : t.hourly) hourly.add(key.first, key.second, c);
+  SqlArray dQr, dDay, dDimension, dValue, dScans;
+  for (const auto& [key, n] : t.dimensions) {
+    dQr.add(std::get<0>(key));
+    dDay.add(std::get<1>(key));
+    dDimension.add(std::get<2>(key));
+    dValue.add(std::get<3>(key));
+    dScans.add(n);
+  }
+  txn.exec_prepared("scan_apply_totals", mQr.str(), mVisitor.str(), mMinute.str(), mScans.str(), daily.qr.str(),
+                  daily.bucket.str(), daily.scans.str(), daily.unique.str(), daily.bots.str(), daily.suspicious.str(),
+                  hourly.qr.str(), hourly.bucket.str(), hourly.scans.str(), hourly.unique.str(), hourly.bots.str(),
+                  hourly.suspicious.str(), dQr.str(), dDay.str(), dDimension.str(), dValue.str(), dScans.str(),
+                  suspiciousIds.str());
 }
 
 void ScanAnalyticsHandler::applyRedis(std::span<const Decoded<events::ScanRecorded>> scans,

@@ -4,6 +4,8 @@
 
 #include "qrfleet/batch_handler.h"
 #include "qrfleet/events/scan_recorded.h"
+#include "qrfleet/sql_array.h"
+#include "scan_batch_totals.h"
 #include "scan_enricher.h"
 
 namespace qrfleet::scan {
@@ -28,6 +30,7 @@ class ScanAnalyticsHandler : public TypedBatchHandler<events::ScanRecorded> {
   void handleDecoded(std::span<const Decoded<events::ScanRecorded>> scans, Effects& effects) override;
 
  private:
+  static void applyTotals(pqxx::work& txn, const ScanBatchTotals& totals, const SqlArray& suspiciousIds);
   void applyRedis(std::span<const Decoded<events::ScanRecorded>> scans, const std::vector<ScanFacts>& facts,
                   const std::vector<bool>& isNew, const std::vector<bool>& suspicious, Effects& effects) const;
 

@@ -32,13 +32,13 @@ ScanFacts ScanEnricher::enrich(const events::ScanRecorded& s) const {
   f.agent = agents_.classify(s.userAgent);
   f.referrerHost = referrerHost(s.referrer);
   f.day = formatUtcDate(s.scannedAtMs);
-  auto floorTo = [&](std::int64_t unit) {
-    auto t = s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit;
-    return formatRfc3339Millis(t);
-  };
-  f.dayStart = floorTo(86400000);
-  f.hour = floorTo(3600000);
-  f.minute = floorTo(60000);
+  auto floorTo = [&](std::int64_t unit) { return s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit; };
+  f.dayStartMs = floorTo(86400000);
+  f.hourMs = floorTo(3600000);
+  f.minuteMs = floorTo(60000);
+  f.dayStart = formatRfc3339Millis(f.dayStartMs);
+  f.hour = formatRfc3339Millis(f.hourMs);
+  f.minute = formatRfc3339Millis(f.minuteMs);
   return f;
 }
 

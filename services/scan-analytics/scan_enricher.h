@@ -19,6 +19,9 @@ struct ScanFacts {
   std::string dayStart;      // UTC midnight of that day, RFC 3339
   std::string hour;          // UTC hour of scannedAt, RFC 3339
   std::string minute;        // UTC minute of scannedAt, RFC 3339 (burst window)
+  std::int64_t dayStartMs = 0;  // the same three, as Unix milliseconds
+  std::int64_t hourMs = 0;
+  std::int64_t minuteMs = 0;
 };
 
 class ScanEnricher {

@@ -106,29 +106,64 @@ ApplyLane::~ApplyLane() {
 
 bool ApplyLane::submit(ConsumedBatch& batch, milliseconds wait) {
   std::unique_lock lock(mutex_);
-  if (!changed_.wait_for(lock, wait, [&] { return !queued_.has_value(); })) return false;
-  queued_ = std::move(batch);
+  auto room = [&] {
+    return queuedEvents_ < static_cast<std::size_t>(ctx_.settings.laneQueueMaxEvents) &&
+           queuedBytes_ < ctx_.settings.laneQueueMaxBytes;
+  };
+  if (!changed_.wait_for(lock, wait, room)) return false;
+  queuedEvents_ += batch.size();
+  queuedBytes_ += batch.bytes;
+  queue_.push_back(std::move(batch));
   changed_.notify_all();
   return true;
 }
 
 bool ApplyLane::waitIdle(milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return !queued_.has_value() && !busy_; });
+  return changed_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
+}
+
+ConsumedBatch ApplyLane::takeQueued() {
+  ConsumedBatch batch = std::move(queue_.front());
+  queue_.pop_front();
+  const auto limit = static_cast<std::size_t>(ctx_.settings.batchMaxEvents);
+  while (!queue_.empty() && batch.size() + queue_.front().size() <= limit && batch.canAppend(queue_.front())) {
+    batch.append(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queuedEvents_ = 0;
+  queuedBytes_ = 0;
+  for (const auto& b : queue_) {
+    queuedEvents_ += b.size();
+    queuedBytes_ += b.bytes;
+  }
+  return batch;
+}
+
+void ApplyLane::warmProducer() {
+  // Dead letters and retry copies can come from any lane; follow-ups from the handler.
+  auto topics = handler_->emitsTo();
+  topics.emplace_back(DeadLetterPublisher::topic);
+  if (ctx_.definition.retryTopics)
+    for (const auto& t : ctx_.definition.topics) topics.push_back(retryTopicOf(t));
+  auto failed = producer_.warm(topics, milliseconds(5000));
+  if (!failed.empty())
+    ctx_.log.warn("could not look up topics to produce to; the first event to each waits for it",
+                  {{"lane", index_}, {"topics", failed}});
 }
 
 void ApplyLane::run() {
+  warmProducer();
   for (;;) {
     ConsumedBatch batch;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return queued_.has_value() || closing_; });
-      if (!queued_) return;  // closing and drained
-      batch = std::move(*queued_);
-      queued_.reset();
+      changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) return;  // closing and drained
+      batch = takeQueued();
       busy_ = true;
     }
-    changed_.notify_all();  // room for the next batch while this one applies
+    changed_.notify_all();  // room for more chunks while this batch applies
     {
       std::lock_guard stores(storeMutex_);
       try {
@@ -233,7 +268,9 @@ void ApplyLane::apply(ConsumedBatch& b) {
   producer_.flush(milliseconds(30000));
   emitLedger_.record(redis_, causes);
   auto tFlush = Clock::now();
-  for (const auto& [tp, last] : b.lastOffsets) ctx_.offsets.advance(txn, tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp));
+  std::vector<OffsetStore::Advance> advances;
+  for (const auto& [tp, last] : b.lastOffsets) advances.push_back({tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp)});
+  ctx_.offsets.advance(txn, advances);
   auto tOffsets = Clock::now();
   if (!redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");

@@ -216,14 +216,16 @@ void BatchConsumer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::Erro
 }
 
 void BatchConsumer::collect() {
-  auto deadline = Clock::now() + settings_.batchMaxWait;
+  // Block (up to the idle tick) only for the first message, then take what
+  // librdkafka has already fetched: a batch never waits to fill. Under load
+  // the lanes' queues fill while they apply, and a free lane takes them all.
+  auto wait = static_cast<int>(settings_.batchMaxWait.count());
   while (static_cast<int>(inbox_.size()) < settings_.batchMaxEvents && !stop_) {
-    auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
-    if (remaining <= 0) return;
-    std::unique_ptr<RdKafka::Message> m(consumer_->consume(static_cast<int>(remaining)));
+    std::unique_ptr<RdKafka::Message> m(consumer_->consume(wait));
     switch (m->err()) {
       case RdKafka::ERR_NO_ERROR:
         inbox_.push_back(std::move(m));
+        wait = 0;
         break;
       case RdKafka::ERR__TIMED_OUT:
         return;
@@ -263,6 +265,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     b.lastOffsets[tp] = std::max(b.lastOffsets.count(tp) ? b.lastOffsets[tp] : -1, m->offset());
     if (!b.firstOffsets.count(tp)) b.firstOffsets[tp] = m->offset();
     b.epochs[tp] = owner->second;
+    b.bytes += m->len();
     b.messages.push_back(m);
     auto reject = [&](RejectReason reason, std::string error, std::string type) {
       b.rejected.push_back({toFailedMessage(*m), reason, std::move(error), std::move(type)});
@@ -305,10 +308,10 @@ void BatchConsumer::dispatch(std::vector<ConsumedBatch>& perLane) {
   bool paused = false;
   for (std::size_t i = 0; i < perLane.size(); ++i) {
     if (perLane[i].lastOffsets.empty()) continue;
-    // A lane normally frees up within a batch's time. Waiting here without
-    // polling is fine (heartbeats run on librdkafka's thread; only
+    // A full queue normally drains within a batch's time. Waiting here without
+    // polling is the backpressure (heartbeats run on librdkafka's thread; only
     // max.poll.interval.ms, 5 min, bounds it) and keeps the prefetched data,
-    // which pausing would throw away.
+    // which pausing would throw away. The other lanes go on with their queues.
     if (lanes_[i]->submit(perLane[i], milliseconds(5000))) continue;
     while (!lanes_[i]->submit(perLane[i], milliseconds(paused ? 200 : 0))) {
       if (stop_) break;  // not handed over, so not committed: re-read on restart

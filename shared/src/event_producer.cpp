@@ -56,6 +56,22 @@ void EventProducer::produceEvent(const std::string& topic, const std::string& ke
   produce(topic, key, event.encode(), headers);
 }
 
+std::vector<std::string> EventProducer::warm(const std::vector<std::string>& topics, std::chrono::milliseconds timeout) {
+  std::vector<std::string> failed;
+  for (const auto& name : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(producer_.get(), name, nullptr, err));
+    RdKafka::Metadata* raw = nullptr;
+    if (!topic || producer_->metadata(false, topic.get(), &raw, static_cast<int>(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+      failed.push_back(name);
+      continue;
+    }
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    warmTopics_.push_back(std::move(topic));
+  }
+  return failed;
+}
+
 void EventProducer::flush(std::chrono::milliseconds timeout) {
   auto err = producer_->flush(static_cast<int>(timeout.count()));
   long failed = tracker_.failures.exchange(0);

@@ -1,5 +1,7 @@
 #include "qrfleet/offset_store.h"
 
+#include "qrfleet/sql_array.h"
+
 namespace qrfleet {
 
 OffsetStore::OffsetStore(std::string schema, std::string group, std::string owner)
@@ -38,17 +40,37 @@ std::map<TopicPartition, PartitionClaim> OffsetStore::claim(pqxx::connection& co
   return out;
 }
 
-void OffsetStore::advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t firstOffset,
-                          std::int64_t nextOffset, std::int64_t epoch) const {
-  auto r = txn.exec_params("WITH before AS (SELECT next_offset FROM " + table_ +
-                               " WHERE consumer_group = $2 AND topic = $3 AND partition = $4 AND epoch = $5 FOR UPDATE)"
-                               " UPDATE " + table_ + " o SET next_offset = $1, updated_at = now() FROM before"
-                               " WHERE o.consumer_group = $2 AND o.topic = $3 AND o.partition = $4 AND o.epoch = $5"
-                               " RETURNING before.next_offset",
-                           nextOffset, group_, tp.topic, tp.partition, epoch);
-  if (r.size() != 1) throw StaleOwner(tp);
-  auto before = r[0][0].as<std::int64_t>();
-  if (before > firstOffset) throw AlreadyApplied(tp, before);
+void OffsetStore::advance(pqxx::work& txn, const std::vector<Advance>& partitions) const {
+  if (partitions.empty()) return;
+  SqlArray topics, numbers, nexts, epochs;
+  for (const auto& a : partitions) {
+    topics.add(a.partition.topic);
+    numbers.add(static_cast<std::int64_t>(a.partition.partition));
+    nexts.add(a.nextOffset);
+    epochs.add(a.epoch);
+  }
+  // Rows are locked in key order (no deadlock with a concurrent claim); a row
+  // whose epoch moved on is not returned: its partition is no longer ours.
+  const std::string statement = "qrfleet_advance_" + schema_;
+  txn.conn().prepare(statement,
+      "WITH input AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
+      "                 AS i(topic, partition, next_offset, epoch)),"
+      " before AS (SELECT o.topic, o.partition, o.next_offset FROM " + table_ + " o JOIN input i"
+      "            ON o.topic = i.topic AND o.partition = i.partition AND o.epoch = i.epoch"
+      "            WHERE o.consumer_group = $1 ORDER BY o.topic, o.partition FOR UPDATE OF o)"
+      " UPDATE " + table_ + " o SET next_offset = i.next_offset, updated_at = now()"
+      " FROM input i JOIN before b ON b.topic = i.topic AND b.partition = i.partition"
+      " WHERE o.consumer_group = $1 AND o.topic = i.topic AND o.partition = i.partition"
+      " RETURNING o.topic, o.partition, b.next_offset");
+  auto rows = txn.exec_prepared(statement, group_, topics.str(), numbers.str(), nexts.str(), epochs.str());
+  std::map<TopicPartition, std::int64_t> before;
+  for (const auto& row : rows)
+    before[TopicPartition{row[0].as<std::string>(), row[1].as<std::int32_t>()}] = row[2].as<std::int64_t>();
+  for (const auto& a : partitions) {
+    auto it = before.find(a.partition);
+    if (it == before.end()) throw StaleOwner(a.partition);
+    if (it->second > a.firstOffset) throw AlreadyApplied(a.partition, it->second);
+  }
 }
 
 std::map<TopicPartition, std::int64_t> OffsetStore::positions(pqxx::connection& conn) const {

@@ -47,6 +47,7 @@ void RedisClient::connect() {
     throw RedisError("cannot connect to Redis at " + host_ + ":" + std::to_string(port_) + ": " + err);
   }
   redisSetTimeout(ctx_.get(), tv);
+  ++connections_;
   if (!password_.empty()) {
     std::vector<std::string> auth = {"AUTH"};
     if (!user_.empty()) auth.push_back(user_);

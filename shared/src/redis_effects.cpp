@@ -5,25 +5,7 @@
 namespace qrfleet {
 
 namespace {
-// KEYS: partition marks. ARGV: expected marks, new marks, then commands as
-// <argc> <argv...>. The whole script is atomic in Redis.
-constexpr const char* kApplyScript = R"lua(
-local n = #KEYS
-for i = 1, n do
-  local cur = redis.call('GET', KEYS[i]) or '-1'
-  if cur ~= ARGV[i] then return 0 end
-end
-local i = 2 * n + 1
-while i <= #ARGV do
-  local argc = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + argc))
-  i = i + argc + 1
-end
-for k = 1, n do redis.call('SET', KEYS[k], ARGV[n + k]) end
-return 1
-)lua";
-
-// Lua's unpack() is limited by the C stack (~8000 values); keep commands well below it.
+// A PFADD with more members than this is split (keeps single commands small).
 constexpr std::size_t kMaxMembersPerCommand = 1000;
 }  // namespace
 
@@ -41,9 +23,15 @@ void RedisEffects::begin(RedisClient& redis, const std::set<TopicPartition>& par
   hllAdds_.clear();
   commands_.clear();
   if (partitions.empty()) return;
-  std::vector<std::string> argv{"MGET"};
-  for (const auto& tp : partitions) argv.push_back(markKey(tp));
-  auto reply = redis.command(argv);
+  // UNWATCH drops a WATCH left by an attempt that failed before its EXEC.
+  std::vector<std::string> watch{"WATCH"}, mget{"MGET"};
+  for (const auto& tp : partitions) {
+    watch.push_back(markKey(tp));
+    mget.push_back(markKey(tp));
+  }
+  auto replies = redis.pipeline({{"UNWATCH"}, watch, mget});
+  watchedOn_ = redis.connections();
+  const redisReply* reply = replies.back().get();
   std::size_t i = 0;
   for (const auto& tp : partitions) {
     std::int64_t mark = -1;
@@ -82,36 +70,38 @@ void RedisEffects::publish(const std::string& channel, const std::string& messag
 std::size_t RedisEffects::queuedCommands() const { return increments_.size() + hllAdds_.size() + commands_.size(); }
 
 bool RedisEffects::commit(RedisClient& redis, const std::map<TopicPartition, std::int64_t>& lastOffsets) {
-  std::vector<std::string> keys;
-  std::vector<std::string> args;
-  std::vector<std::string> newMarks;
-  for (const auto& [tp, last] : lastOffsets) {
-    keys.push_back(markKey(tp));
-    args.push_back(std::to_string(appliedUpTo(tp)));
-    newMarks.push_back(std::to_string(std::max(last, appliedUpTo(tp))));
-  }
-  if (keys.empty()) return true;
-  args.insert(args.end(), newMarks.begin(), newMarks.end());
-  auto push = [&args](const std::vector<std::string>& argv) {
-    args.push_back(std::to_string(argv.size()));
-    args.insert(args.end(), argv.begin(), argv.end());
-  };
+  if (lastOffsets.empty()) return true;
+  if (redis.connections() != watchedOn_)
+    throw RedisError("the Redis connection was re-opened during the batch; its WATCH is gone");
+  std::vector<std::vector<std::string>> tx;
+  tx.reserve(3 + increments_.size() + hllAdds_.size() + commands_.size() + lastOffsets.size());
+  tx.push_back({"MULTI"});
   for (const auto& [key, by] : increments_)
-    if (by != 0) push({"INCRBY", key, std::to_string(by)});
+    if (by != 0) tx.push_back({"INCRBY", key, std::to_string(by)});
   for (const auto& [key, members] : hllAdds_) {
     std::vector<std::string> argv{"PFADD", key};
     for (const auto& m : members) {
       argv.push_back(m);
       if (argv.size() - 2 == kMaxMembersPerCommand) {
-        push(argv);
+        tx.push_back(argv);
         argv.resize(2);
       }
     }
-    if (argv.size() > 2) push(argv);
+    if (argv.size() > 2) tx.push_back(std::move(argv));
   }
-  for (const auto& c : commands_) push(c);
-  auto reply = redis.eval(kApplyScript, keys, args);
-  return reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+  for (auto& c : commands_) tx.push_back(std::move(c));
+  commands_.clear();
+  for (const auto& [tp, last] : lastOffsets)
+    tx.push_back({"SET", markKey(tp), std::to_string(std::max(last, appliedUpTo(tp)))});
+  tx.push_back({"EXEC"});
+  auto replies = redis.pipeline(tx);
+  const redisReply* exec = replies.back().get();
+  if (exec->type != REDIS_REPLY_ARRAY) return false;  // a watched mark moved: nothing was applied
+  for (std::size_t i = 0; i < exec->elements; ++i)
+    if (exec->element[i]->type == REDIS_REPLY_ERROR)
+      throw RedisError("Redis " + tx[i + 1].front() + " in the batch's transaction: " +
+                       std::string(exec->element[i]->str, exec->element[i]->len));
+  return true;
 }
 
 }  // namespace qrfleet

@@ -10,7 +10,9 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"REDIS_URL", "Redis URL, redis://[:password@]host:port[/db]", std::nullopt, true},
       {"METRICS_PORT", "HTTP port for /metrics, /healthz, /readyz (0 = any free port)", "9400"},
       {"BATCH_MAX_EVENTS", "most events applied in one batch", "2000"},
-      {"BATCH_MAX_WAIT_MS", "longest wait to fill a batch", "100"},
+      {"BATCH_MAX_WAIT_MS", "how long an idle consumer blocks in one poll (batches never wait to fill: a free lane takes what is queued)", "100"},
+      {"LANE_QUEUE_MAX_EVENTS", "decoded events queued per apply lane before the consumer waits for it", "6000"},
+      {"LANE_QUEUE_MAX_BYTES", "bytes of messages queued per apply lane before the consumer waits for it", "8388608"},
       {"MAX_EVENT_BYTES", "larger messages are dead-lettered as oversized", "262144"},
       {"RETRY_INITIAL_MS", "first backoff after a transient store failure", "100"},
       {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
@@ -32,6 +34,8 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
   s.metricsPort = static_cast<int>(c.integer("METRICS_PORT", 0, 65535));
   s.batchMaxEvents = static_cast<int>(c.integer("BATCH_MAX_EVENTS", 1, 100000));
   s.batchMaxWait = c.millis("BATCH_MAX_WAIT_MS", 1, 60000);
+  s.laneQueueMaxEvents = static_cast<int>(c.integer("LANE_QUEUE_MAX_EVENTS", 1, 1000000));
+  s.laneQueueMaxBytes = static_cast<std::size_t>(c.integer("LANE_QUEUE_MAX_BYTES", 65536, 1024L * 1024 * 1024));
   s.maxEventBytes = static_cast<std::size_t>(c.integer("MAX_EVENT_BYTES", 256, 16 * 1024 * 1024));
   s.retryInitial = c.millis("RETRY_INITIAL_MS", 1, 60000);
   s.retryMax = c.millis("RETRY_MAX_MS", 1, 600000);

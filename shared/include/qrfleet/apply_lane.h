@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -60,7 +61,10 @@ class ApplyLane {
   ApplyLane(const ApplyLane&) = delete;
   ApplyLane& operator=(const ApplyLane&) = delete;
 
-  // Hands a batch over if the lane has room within `wait`; false if it is busy.
+  // Queues a decoded chunk if the lane's queue is under its bounds
+  // (LANE_QUEUE_MAX_EVENTS/BYTES) within `wait`; false if it stays full.
+  // When free, the lane takes everything queued (up to BATCH_MAX_EVENTS) as
+  // one batch: small batches at low load, large ones under load.
   bool submit(ConsumedBatch& batch, std::chrono::milliseconds wait);
   // Waits until nothing is queued or running; false on timeout.
   bool waitIdle(std::chrono::milliseconds timeout);
@@ -73,6 +77,8 @@ class ApplyLane {
  private:
   class BatchEffects;
   void run();
+  void warmProducer();
+  ConsumedBatch takeQueued();  // with mutex_ held: the next batch from the queue
   void process(ConsumedBatch& batch);
   void apply(ConsumedBatch& batch);
   bool applyOneByOne(ConsumedBatch& batch);  // false if shutdown interrupted it
@@ -101,7 +107,9 @@ class ApplyLane {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::optional<ConsumedBatch> queued_;
+  std::deque<ConsumedBatch> queue_;
+  std::size_t queuedEvents_ = 0;
+  std::size_t queuedBytes_ = 0;
   bool busy_ = false;
   bool closing_ = false;
   std::mutex storeMutex_;  // pg_/redis_ are used by the lane thread and by checkStores()

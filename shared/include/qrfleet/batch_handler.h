@@ -90,6 +90,9 @@ class BatchHandler {
   virtual bool handlesType(std::string_view eventType) const = 0;
   virtual bool supportsVersion(std::string_view eventType, int version) const = 0;
   virtual void handle(std::span<const ConsumedEvent> events, Effects& effects) = 0;
+  // Topics Effects::emit() may produce to: the runtime warms its producers
+  // for them at start, so the first follow-up event is as fast as the rest.
+  virtual std::vector<std::string> emitsTo() const { return {}; }
   // Writes the service's whole Redis state from its Postgres tables, as of
   // `sql`'s snapshot. The runtime calls it when Redis came back empty (its
   // applied-offset marks are gone while Postgres has offsets), with writes

@@ -32,7 +32,14 @@ struct ConsumedBatch {
   std::map<TopicPartition, std::int64_t> lastOffsets;
   std::map<TopicPartition, std::int64_t> epochs;  // claim epoch each partition was read under
   std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
+  std::size_t bytes = 0;  // payload bytes held, for the lanes' queue bounds
   std::size_t size() const { return events.size() + rejected.size(); }
+
+  // Whether `later` (polled after this) can be applied in the same batch: the
+  // partitions both hold were read under the same claim epochs.
+  bool canAppend(const ConsumedBatch& later) const;
+  // Appends a later chunk of the same lane's partitions (offsets only grow).
+  void append(ConsumedBatch&& later);
 
   // Keeps the events and rejected messages for which keep(partition, offset)
   // holds (the offset maps are the caller's to adjust).

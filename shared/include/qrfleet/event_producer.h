@@ -38,6 +38,10 @@ class EventProducer {
   // An envelope with the standard headers (event-type, event-version, correlation-id, event-id).
   void produceEvent(const std::string& topic, const std::string& key, const Envelope& event);
   void flush(std::chrono::milliseconds timeout);
+  // Looks up the topics' metadata and connects to their leaders now, so the
+  // first event produced to each is as fast as the rest (otherwise it waits
+  // for a metadata round). Returns the topics that could not be looked up.
+  std::vector<std::string> warm(const std::vector<std::string>& topics, std::chrono::milliseconds timeout);
 
   RdKafka::Producer& handle() { return *producer_; }
 
@@ -52,6 +56,7 @@ class EventProducer {
 
   DeliveryTracker tracker_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  std::vector<std::unique_ptr<RdKafka::Topic>> warmTopics_;  // keep their metadata cached
 };
 
 }  // namespace qrfleet

@@ -51,11 +51,17 @@ class OffsetStore {
   // Claims the partitions for this consumer and returns where to resume.
   std::map<TopicPartition, PartitionClaim> claim(pqxx::connection& conn, const std::vector<TopicPartition>& parts) const;
 
-  // Records that everything before nextOffset is applied, for a batch whose
-  // first offset on the partition is firstOffset. Throws StaleOwner (claimed
-  // by someone else since) or AlreadyApplied (the stored position is past firstOffset).
-  void advance(pqxx::work& txn, const TopicPartition& tp, std::int64_t firstOffset, std::int64_t nextOffset,
-               std::int64_t epoch) const;
+  // One partition's share of a batch: offsets [firstOffset, nextOffset) read under `epoch`.
+  struct Advance {
+    TopicPartition partition;
+    std::int64_t firstOffset;
+    std::int64_t nextOffset;
+    std::int64_t epoch;
+  };
+  // Records, in one statement for all of a batch's partitions, that everything
+  // before each nextOffset is applied. Throws StaleOwner (a partition was claimed
+  // by someone else since) or AlreadyApplied (its stored position is past firstOffset).
+  void advance(pqxx::work& txn, const std::vector<Advance>& partitions) const;
 
   // Every stored position of the group (tools, replay, tests).
   std::map<TopicPartition, std::int64_t> positions(pqxx::connection& conn) const;

@@ -2,6 +2,7 @@
 #include <hiredis/hiredis.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,9 @@ class RedisClient {
   // Runs a Lua script by SHA, loading it on first use or after a Redis restart.
   RedisReply eval(const std::string& script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
   bool ping() noexcept;
+  // How many times the connection was opened: a WATCH holds only on the
+  // connection that sent it, so a caller can tell the connection changed.
+  std::uint64_t connections() const { return connections_; }
 
  private:
   struct ContextDeleter {
@@ -47,6 +51,7 @@ class RedisClient {
   std::string password_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<redisContext, ContextDeleter> ctx_;
+  std::uint64_t connections_ = 0;
 };
 
 }  // namespace qrfleet

@@ -10,10 +10,16 @@
 
 namespace qrfleet {
 
-// The Redis writes of one batch, applied in one Lua script together with a
+// The Redis writes of one batch, applied in one MULTI/EXEC together with a
 // per-partition applied-offset mark. Writes for offsets at or below the mark
 // were applied by an earlier attempt (or another consumer) and are dropped, so
 // counters move exactly once however often a batch is re-run.
+//
+// begin() WATCHes the marks as it reads them; commit() pipelines MULTI, the
+// batch's plain commands, the new marks and EXEC in one round trip. If anyone
+// moved a mark in between, EXEC applies nothing (optimistic locking), exactly
+// like the check-and-set Lua script this replaced, but each command runs as a
+// native command (about 1 us) instead of through Lua (measured ~20 us each).
 //
 // Increments and HyperLogLog adds to the same key are merged, which turns a
 // 5,000-event batch into a few hundred Redis commands.
@@ -49,6 +55,7 @@ class RedisEffects {
   std::string keyPrefix_;
   std::string group_;
   bool announce_;
+  std::uint64_t watchedOn_ = 0;  // the connection (RedisClient::connections()) that holds the WATCH
   std::map<TopicPartition, std::int64_t> marks_;
   std::set<TopicPartition> unmarked_;
   std::map<std::string, std::int64_t> increments_;

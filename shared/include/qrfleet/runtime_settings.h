@@ -14,7 +14,11 @@ struct RuntimeSettings {
   std::string redisUrl;
   int metricsPort = 9400;
   int batchMaxEvents = 2000;
-  std::chrono::milliseconds batchMaxWait{100};
+  std::chrono::milliseconds batchMaxWait{100};  // idle poll tick; a batch never waits to fill
+  // Each apply lane's queue of decoded chunks: the consumer keeps fetching and
+  // decoding while lanes apply, up to these bounds (then it waits: backpressure).
+  int laneQueueMaxEvents = 6000;
+  std::size_t laneQueueMaxBytes = 8 * 1024 * 1024;
   std::size_t maxEventBytes = 262144;
   std::chrono::milliseconds retryInitial{100};
   std::chrono::milliseconds retryMax{10000};
