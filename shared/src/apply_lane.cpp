@@ -278,7 +278,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   txn.commit();
   if (ctx_.log.enabled(LogLevel::debug))
     ctx_.log.debug("batch applied", {{"lane", index_}, {"events", b.events.size()}, {"rejected", b.rejected.size()},
-                                     {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
+                                     {"queuedMs", ms(b.decodedAt, t0)}, {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
                                      {"flushMs", ms(tHandler, tFlush)}, {"offsetsMs", ms(tFlush, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
                                      {"commitMs", ms(tRedis, Clock::now())},
                                      {"redisCommands", redisEffects_.queuedCommands()}});

@@ -246,6 +246,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     owned = owned_;
   }
   auto now = nowMillis();
+  for (auto& b : perLane) b.decodedAt = Clock::now();
   for (auto& polled : messages) {
     std::shared_ptr<RdKafka::Message> m = std::move(polled);
     TopicPartition tp{m->topic_name(), m->partition()};

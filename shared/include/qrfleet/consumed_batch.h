@@ -1,6 +1,7 @@
 #pragma once
 #include <librdkafka/rdkafkacpp.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +34,7 @@ struct ConsumedBatch {
   std::map<TopicPartition, std::int64_t> epochs;  // claim epoch each partition was read under
   std::vector<std::shared_ptr<RdKafka::Message>> messages;  // keeps the bytes alive
   std::size_t bytes = 0;  // payload bytes held, for the lanes' queue bounds
+  std::chrono::steady_clock::time_point decodedAt{};  // of the oldest chunk (queue wait in debug logs)
   std::size_t size() const { return events.size() + rejected.size(); }
 
   // Whether `later` (polled after this) can be applied in the same batch: the
