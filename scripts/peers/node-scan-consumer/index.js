@@ -14,12 +14,16 @@
 // crash between the Postgres commit and the Redis pipeline loses those Redis
 // writes).
 //
+// The fleet's producers compress with LZ4, which kafkajs cannot read by itself:
+// lz4-napi (native, prebuilt) is registered as its LZ4 codec.
+//
 // Environment: KAFKA_BROKERS, DATABASE_URL, REDIS_URL, TOPIC, GROUP_ID.
 // Postgres schema `nodepeer` (created at start), Redis keys `nodepeer:*`.
 // Prints nothing per event.
 
 const crypto = require('crypto');
-const { Kafka, logLevel } = require('kafkajs');
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = require('kafkajs');
+const lz4 = require('lz4-napi');
 const { Pool } = require('pg');
 const Redis = require('ioredis');
 
@@ -90,6 +94,11 @@ const UPSERT_HOURLY = `
 INSERT INTO nodepeer.qr_hourly AS h (qr_code_id, hour, scans, bot_scans)
 SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[])
 ON CONFLICT (qr_code_id, hour) DO UPDATE SET scans = h.scans + EXCLUDED.scans, bot_scans = h.bot_scans + EXCLUDED.bot_scans`;
+
+CompressionCodecs[CompressionTypes.LZ4] = () => ({
+  compress: async (encoder) => lz4.compressFrame(encoder.buffer),
+  decompress: async (buffer) => lz4.decompressFrame(buffer),
+});
 
 function visitorId(ip, userAgent) {
   return crypto.createHmac('sha256', VISITOR_SALT).update(`${ip}\n${userAgent}`).digest('hex').slice(0, 32);
@@ -234,6 +243,13 @@ async function main() {
   }
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    // kafkajs restarts after retriable errors; after any other it would sit idle.
+    if (!payload.restart) {
+      console.error(`node-scan-consumer: consumer crashed: ${payload.error && payload.error.message}`);
+      process.exit(1);
+    }
+  });
 
   await consumer.connect();
   await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
