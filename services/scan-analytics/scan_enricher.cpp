@@ -25,11 +25,17 @@ std::string ScanEnricher::referrerHost(const std::optional<std::string>& referre
   return host.empty() ? "unknown" : host.substr(0, 255);
 }
 
+const UserAgentClass& ScanEnricher::classify(const std::string& userAgent) const {
+  if (auto it = agentCache_.find(userAgent); it != agentCache_.end()) return it->second;
+  if (agentCache_.size() >= kAgentCacheSize) agentCache_.clear();
+  return agentCache_.emplace(userAgent, agents_.classify(userAgent)).first->second;
+}
+
 ScanFacts ScanEnricher::enrich(const events::ScanRecorded& s) const {
   ScanFacts f;
   f.visitorId = visitors_.of(s.ip, s.userAgent);
   f.country = countries_.resolve(s.country, s.ip);
-  f.agent = agents_.classify(s.userAgent);
+  f.agent = classify(s.userAgent);
   f.referrerHost = referrerHost(s.referrer);
   f.day = formatUtcDate(s.scannedAtMs);
   auto floorTo = [&](std::int64_t unit) { return s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit; };

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "country_resolver.h"
 #include "qrfleet/events/scan_recorded.h"
@@ -24,6 +25,8 @@ struct ScanFacts {
   std::int64_t minuteMs = 0;
 };
 
+// One per apply lane (each lane makes its own handler): the User-Agent cache
+// is not locked.
 class ScanEnricher {
  public:
   ScanEnricher(CountryResolver countries, VisitorId visitors);
@@ -33,7 +36,13 @@ class ScanEnricher {
   static std::string referrerHost(const std::optional<std::string>& referrer);
 
  private:
+  const UserAgentClass& classify(const std::string& userAgent) const;
+
   UserAgentClassifier agents_;
+  // Real traffic repeats a few thousand User-Agent strings; classifying one
+  // is ~30 substring searches. Bounded: cleared when it reaches kAgentCacheSize.
+  static constexpr std::size_t kAgentCacheSize = 20000;
+  mutable std::unordered_map<std::string, UserAgentClass> agentCache_;
   CountryResolver countries_;
   VisitorId visitors_;
 };

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <openssl/hmac.h>
+
+#include "qrfleet/hex.h"
 #include "scan_enricher.h"
 
 using namespace qrfleet::scan;
@@ -51,4 +54,19 @@ TEST_CASE("enrichment buckets scannedAt into UTC day, hour and minute") {
   CHECK(f.agent.isBot());
   CHECK(f.country == "unknown");
   CHECK(f.referrerHost == "direct");
+}
+
+TEST_CASE("visitor ids are HMAC-SHA256 (first 128 bits), for short and long salts") {
+  auto reference = [](const std::string& salt, const std::string& input) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
+    return qrfleet::toHex(mac, 16);
+  };
+  for (const std::string& salt : {std::string("qrfleet-visitor-v1"), std::string(), std::string(64, 'k'), std::string(200, 'x')}) {
+    VisitorId ids(salt);
+    CHECK(ids.of("203.0.113.7", "Mozilla/5.0") == reference(salt, "203.0.113.7\nMozilla/5.0"));
+    CHECK(ids.of("2001:db8::1", "") == reference(salt, "2001:db8::1\n"));
+  }
 }
