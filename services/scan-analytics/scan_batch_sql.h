@@ -14,7 +14,10 @@ namespace qrfleet::scan::sql {
 
 // $1 event ids, $2 qr, $3 owner, $4 scanned_at, $5 visitor, $6 country, $7 device, $8 os, $9 browser,
 // $10 referrer host, $11 language, $12 is_bot, $13 partition, $14 offset, $15 day_start.
-// Rows: ('new', partition, offset) for each inserted event, ('prior', qr, visitor, minute ms, scans).
+// Rows: (true, partition, offset) for each inserted event, (false, ..., qr, visitor, minute ms, scans).
+// LATERAL keeps the stored-minutes lookup an index range scan per key whatever
+// the plan: a prepared statement's generic plan cannot know how many keys the
+// arrays hold, and a hash join over the whole table was seen to take seconds.
 inline constexpr const char* recordScans = R"sql(
 WITH inserted AS (
   INSERT INTO analytics.scan_events (event_id, qr_code_id, owner_id, scanned_at, visitor_id, country, device, os,
@@ -31,9 +34,10 @@ WITH inserted AS (
 SELECT true AS is_new, kafka_partition, kafka_offset, NULL::text, NULL::text, NULL::bigint, NULL::bigint FROM inserted
 UNION ALL
 SELECT false, NULL, NULL, v.qr_code_id, v.visitor_id, (extract(epoch FROM v.minute) * 1000)::bigint, v.scans
-FROM visitor_days k JOIN analytics.visitor_minute_scans v
-  ON v.qr_code_id = k.qr AND v.visitor_id = k.visitor
- AND v.minute >= k.day_start AND v.minute < k.day_start + interval '1 day')sql";
+FROM visitor_days k, LATERAL (
+  SELECT * FROM analytics.visitor_minute_scans v
+  WHERE v.qr_code_id = k.qr AND v.visitor_id = k.visitor
+    AND v.minute >= k.day_start AND v.minute < k.day_start + interval '1 day') v)sql";
 
 // Every read model's share of the batch, one statement. Keys arrive sorted,
 // so concurrent batches lock rows in the same order.
