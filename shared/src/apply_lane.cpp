@@ -272,6 +272,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   for (const auto& [tp, last] : b.lastOffsets) advances.push_back({tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp)});
   ctx_.offsets.advance(txn, advances);
   auto tOffsets = Clock::now();
+  const auto redisCommands = redisEffects_.queuedCommands();  // commit() hands its commands over
   if (!redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
   auto tRedis = Clock::now();
@@ -281,7 +282,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
                                      {"queuedMs", ms(b.decodedAt, t0)}, {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
                                      {"flushMs", ms(tHandler, tFlush)}, {"offsetsMs", ms(tFlush, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
                                      {"commitMs", ms(tRedis, Clock::now())},
-                                     {"redisCommands", redisEffects_.queuedCommands()}});
+                                     {"redisCommands", redisCommands}});
 
   auto& metrics = ctx_.metrics;
   for (const auto& r : b.rejected) {
