@@ -70,3 +70,28 @@ build_tree() {
   cmake --build "$build_dir" -j "$jobs" "${targets[@]}" >&2
   echo "$build_dir"
 }
+
+# Event age (Kafka timestamp -> applied) between two scrapes of a worker's
+# qrfleet_event_age_seconds_bucket lines: p50 and p99, interpolated within
+# buckets like Prometheus' histogram_quantile(), and the count. (bench, run)
+age_quantiles() { # before after
+  { printf '%s\n' "$1" | sed 's/^/B /'; printf '%s\n' "$2" | sed 's/^/A /'; } |
+    awk '{ match($2, /le="[^"]+"/); le = substr($2, RSTART + 4, RLENGTH - 5); if (le == "+Inf") le = 1e18
+           if ($1 == "A") a[le] += $3; else b[le] += $3 }
+         END { for (le in a) print le, a[le] - b[le] }' | sort -g |
+    awk '{ le[NR] = $1; c[NR] = $2 } END {
+           total = c[NR]
+           for (qi = 1; qi <= 2; qi++) {
+             q = (qi == 1) ? 0.5 : 0.99; target = q * total; prevc = 0; prevle = 0
+             for (i = 1; i <= NR; i++) {
+               if (c[i] >= target) {
+                 if (le[i] >= 1e18) { printf "p%d event age > %s s\n", q * 100, prevle; break }
+                 span = c[i] - prevc; frac = span > 0 ? (target - prevc) / span : 1
+                 printf "p%d event age %.1f ms (bucket <= %s s)\n", q * 100, (prevle + (le[i] - prevle) * frac) * 1000, le[i]
+                 break
+               }
+               prevc = c[i]; prevle = le[i]
+             }
+           }
+           printf "events measured: %d\n", total }'
+}

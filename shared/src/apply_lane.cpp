@@ -123,21 +123,22 @@ bool ApplyLane::waitIdle(milliseconds timeout) {
   return changed_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
 }
 
-ConsumedBatch ApplyLane::takeQueued() {
-  ConsumedBatch batch = std::move(queue_.front());
-  queue_.pop_front();
+std::vector<ConsumedBatch> ApplyLane::takeQueued() {
+  std::vector<ConsumedBatch> chunks;
+  std::map<TopicPartition, std::int64_t> epochs;  // of the chunks taken
+  std::size_t events = 0;
   const auto limit = static_cast<std::size_t>(ctx_.settings.batchMaxEvents);
-  while (!queue_.empty() && batch.size() + queue_.front().size() <= limit && batch.canAppend(queue_.front())) {
-    batch.append(std::move(queue_.front()));
+  do {
+    auto& next = queue_.front();
+    events += next.size();
+    queuedEvents_ -= next.size();
+    queuedBytes_ -= next.bytes;
+    epochs.insert(next.epochs.begin(), next.epochs.end());
+    chunks.push_back(std::move(next));
     queue_.pop_front();
-  }
-  queuedEvents_ = 0;
-  queuedBytes_ = 0;
-  for (const auto& b : queue_) {
-    queuedEvents_ += b.size();
-    queuedBytes_ += b.bytes;
-  }
-  return batch;
+  } while (!queue_.empty() && events + queue_.front().size() <= limit &&
+           ConsumedBatch::epochsAgree(epochs, queue_.front().epochs));
+  return chunks;
 }
 
 void ApplyLane::warmProducer() {
@@ -155,15 +156,18 @@ void ApplyLane::warmProducer() {
 void ApplyLane::run() {
   warmProducer();
   for (;;) {
-    ConsumedBatch batch;
+    std::vector<ConsumedBatch> chunks;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing and drained
-      batch = takeQueued();
+      chunks = takeQueued();
       busy_ = true;
     }
     changed_.notify_all();  // room for more chunks while this batch applies
+    // Merged outside the lock: the consumer keeps queueing meanwhile.
+    ConsumedBatch batch = std::move(chunks.front());
+    for (std::size_t i = 1; i < chunks.size(); ++i) batch.append(std::move(chunks[i]));
     {
       std::lock_guard stores(storeMutex_);
       try {
@@ -272,7 +276,6 @@ void ApplyLane::apply(ConsumedBatch& b) {
   for (const auto& [tp, last] : b.lastOffsets) advances.push_back({tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp)});
   ctx_.offsets.advance(txn, advances);
   auto tOffsets = Clock::now();
-  const auto redisCommands = redisEffects_.queuedCommands();  // commit() hands its commands over
   if (!redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
   auto tRedis = Clock::now();
@@ -282,7 +285,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
                                      {"queuedMs", ms(b.decodedAt, t0)}, {"beginMs", ms(t0, tBegin)}, {"handlerMs", ms(tBegin, tHandler)},
                                      {"flushMs", ms(tHandler, tFlush)}, {"offsetsMs", ms(tFlush, tOffsets)}, {"redisMs", ms(tOffsets, tRedis)},
                                      {"commitMs", ms(tRedis, Clock::now())},
-                                     {"redisCommands", redisCommands}});
+                                     {"redisCommands", redisEffects_.queuedCommands()}});
 
   auto& metrics = ctx_.metrics;
   for (const auto& r : b.rejected) {

@@ -4,10 +4,11 @@
 
 namespace qrfleet {
 
-bool ConsumedBatch::canAppend(const ConsumedBatch& later) const {
-  for (const auto& [tp, epoch] : later.epochs) {
-    auto it = epochs.find(tp);
-    if (it != epochs.end() && it->second != epoch) return false;
+bool ConsumedBatch::epochsAgree(const std::map<TopicPartition, std::int64_t>& a,
+                                const std::map<TopicPartition, std::int64_t>& b) {
+  for (const auto& [tp, epoch] : b) {
+    auto it = a.find(tp);
+    if (it != a.end() && it->second != epoch) return false;
   }
   return true;
 }
@@ -26,7 +27,6 @@ void ConsumedBatch::append(ConsumedBatch&& later) {
   }
   for (const auto& [tp, epoch] : later.epochs) epochs.try_emplace(tp, epoch);
   bytes += later.bytes;
-  later = ConsumedBatch{};
 }
 
 }  // namespace qrfleet

@@ -6,7 +6,18 @@ namespace qrfleet {
 
 OffsetStore::OffsetStore(std::string schema, std::string group, std::string owner)
     : schema_(std::move(schema)), group_(std::move(group)), owner_(std::move(owner)),
-      table_(schema_ + ".kafka_offsets") {}
+      table_(schema_ + ".kafka_offsets"), advanceStatement_("qrfleet_advance_" + schema_),
+      // Rows are locked in key order (no deadlock with a concurrent claim); a row
+      // whose epoch moved on is not returned: its partition is no longer ours.
+      advanceSql_("WITH input AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
+                  "                 AS i(topic, partition, next_offset, epoch)),"
+                  " before AS (SELECT o.topic, o.partition, o.next_offset FROM " + table_ + " o JOIN input i"
+                  "            ON o.topic = i.topic AND o.partition = i.partition AND o.epoch = i.epoch"
+                  "            WHERE o.consumer_group = $1 ORDER BY o.topic, o.partition FOR UPDATE OF o)"
+                  " UPDATE " + table_ + " o SET next_offset = i.next_offset, updated_at = now()"
+                  " FROM input i JOIN before b ON b.topic = i.topic AND b.partition = i.partition"
+                  " WHERE o.consumer_group = $1 AND o.topic = i.topic AND o.partition = i.partition"
+                  " RETURNING o.topic, o.partition, b.next_offset") {}
 
 void OffsetStore::ensureTable(pqxx::connection& conn) const {
   pqxx::work txn(conn);
@@ -49,20 +60,9 @@ void OffsetStore::advance(pqxx::work& txn, const std::vector<Advance>& partition
     nexts.add(a.nextOffset);
     epochs.add(a.epoch);
   }
-  // Rows are locked in key order (no deadlock with a concurrent claim); a row
-  // whose epoch moved on is not returned: its partition is no longer ours.
-  const std::string statement = "qrfleet_advance_" + schema_;
-  txn.conn().prepare(statement,
-      "WITH input AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
-      "                 AS i(topic, partition, next_offset, epoch)),"
-      " before AS (SELECT o.topic, o.partition, o.next_offset FROM " + table_ + " o JOIN input i"
-      "            ON o.topic = i.topic AND o.partition = i.partition AND o.epoch = i.epoch"
-      "            WHERE o.consumer_group = $1 ORDER BY o.topic, o.partition FOR UPDATE OF o)"
-      " UPDATE " + table_ + " o SET next_offset = i.next_offset, updated_at = now()"
-      " FROM input i JOIN before b ON b.topic = i.topic AND b.partition = i.partition"
-      " WHERE o.consumer_group = $1 AND o.topic = i.topic AND o.partition = i.partition"
-      " RETURNING o.topic, o.partition, b.next_offset");
-  auto rows = txn.exec_prepared(statement, group_, topics.str(), numbers.str(), nexts.str(), epochs.str());
+  // Prepared on first use on each connection (later calls only look it up).
+  txn.conn().prepare(advanceStatement_, advanceSql_);
+  auto rows = txn.exec_prepared(advanceStatement_, group_, topics.str(), numbers.str(), nexts.str(), epochs.str());
   std::map<TopicPartition, std::int64_t> before;
   for (const auto& row : rows)
     before[TopicPartition{row[0].as<std::string>(), row[1].as<std::int32_t>()}] = row[2].as<std::int64_t>();

@@ -89,8 +89,9 @@ bool RedisEffects::commit(RedisClient& redis, const std::map<TopicPartition, std
     }
     if (argv.size() > 2) tx.push_back(std::move(argv));
   }
+  // Moved, not copied: begin() clears them for the next attempt, and the
+  // count stays right for queuedCommands().
   for (auto& c : commands_) tx.push_back(std::move(c));
-  commands_.clear();
   for (const auto& [tp, last] : lastOffsets)
     tx.push_back({"SET", markKey(tp), std::to_string(std::max(last, appliedUpTo(tp)))});
   tx.push_back({"EXEC"});

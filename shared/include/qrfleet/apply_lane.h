@@ -78,7 +78,9 @@ class ApplyLane {
   class BatchEffects;
   void run();
   void warmProducer();
-  ConsumedBatch takeQueued();  // with mutex_ held: the next batch from the queue
+  // With mutex_ held: the queued chunks that make the next batch (at most
+  // BATCH_MAX_EVENTS, same claim epochs), oldest first.
+  std::vector<ConsumedBatch> takeQueued();
   void process(ConsumedBatch& batch);
   void apply(ConsumedBatch& batch);
   bool applyOneByOne(ConsumedBatch& batch);  // false if shutdown interrupted it

@@ -39,7 +39,9 @@ struct ConsumedBatch {
 
   // Whether `later` (polled after this) can be applied in the same batch: the
   // partitions both hold were read under the same claim epochs.
-  bool canAppend(const ConsumedBatch& later) const;
+  bool canAppend(const ConsumedBatch& later) const { return epochsAgree(epochs, later.epochs); }
+  static bool epochsAgree(const std::map<TopicPartition, std::int64_t>& a,
+                          const std::map<TopicPartition, std::int64_t>& b);
   // Appends a later chunk of the same lane's partitions (offsets only grow).
   void append(ConsumedBatch&& later);
 

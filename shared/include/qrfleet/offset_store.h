@@ -83,6 +83,8 @@ class OffsetStore {
   std::string group_;
   std::string owner_;
   std::string table_;
+  std::string advanceStatement_;  // prepared statement name and text of advance()
+  std::string advanceSql_;
 };
 
 }  // namespace qrfleet
