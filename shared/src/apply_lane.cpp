@@ -82,7 +82,7 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
     : index_(index),
       ctx_(std::move(context)),
       handler_(std::move(handler)),
-      pg_(ctx_.settings.databaseUrl),
+      pg_(ctx_.settings.databaseUrl, ctx_.settings.idleInTransactionTimeout),
       redis_(ctx_.settings.redisUrl),
       redisEffects_(ctx_.definition.redisPrefix, ctx_.definition.consumerGroup, !ctx_.settings.replaying),
       producer_(ctx_.kafka,

@@ -42,7 +42,7 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
       log_(log),
       metrics_(metrics),
       stop_(stop),
-      pg_(settings.databaseUrl),
+      pg_(settings.databaseUrl, settings.idleInTransactionTimeout),
       offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId) {
   if (handlers.empty()) throw std::logic_error("BatchConsumer needs at least one handler");
   auto conf = kafka.makeConf();

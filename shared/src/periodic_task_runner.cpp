@@ -10,7 +10,7 @@ PeriodicTaskRunner::PeriodicTaskRunner(std::vector<PeriodicTask> tasks, const Ru
     : tasks_(std::move(tasks)),
       log_(log),
       metrics_(metrics),
-      pg_(settings.databaseUrl),
+      pg_(settings.databaseUrl, settings.idleInTransactionTimeout),
       redis_(settings.redisUrl),
       producer_(kafka, clientId) {
   if (!tasks_.empty()) thread_ = std::thread([this] { loop(); });

@@ -14,6 +14,7 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"LANE_QUEUE_MAX_EVENTS", "decoded events queued per apply lane before the consumer waits for it", "6000"},
       {"LANE_QUEUE_MAX_BYTES", "bytes of messages queued per apply lane before the consumer waits for it", "8388608"},
       {"MAX_EVENT_BYTES", "larger messages are dead-lettered as oversized", "262144"},
+      {"PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", "Postgres ends a worker's transaction idle this long, so a frozen worker cannot hold the row locks its partitions' new owner needs", "30000"},
       {"RETRY_INITIAL_MS", "first backoff after a transient store failure", "100"},
       {"RETRY_MAX_MS", "longest backoff between attempts", "10000"},
       {"APPLY_LANES", "batches applied in parallel, each with its own store connections (partitions are split among them)", "2"},
@@ -37,6 +38,7 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
   s.laneQueueMaxEvents = static_cast<int>(c.integer("LANE_QUEUE_MAX_EVENTS", 1, 1000000));
   s.laneQueueMaxBytes = static_cast<std::size_t>(c.integer("LANE_QUEUE_MAX_BYTES", 65536, 1024L * 1024 * 1024));
   s.maxEventBytes = static_cast<std::size_t>(c.integer("MAX_EVENT_BYTES", 256, 16 * 1024 * 1024));
+  s.idleInTransactionTimeout = c.millis("PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", 1000, 3600000);
   s.retryInitial = c.millis("RETRY_INITIAL_MS", 1, 60000);
   s.retryMax = c.millis("RETRY_MAX_MS", 1, 600000);
   s.applyLanes = static_cast<int>(c.integer("APPLY_LANES", 1, 16));

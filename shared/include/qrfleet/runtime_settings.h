@@ -20,6 +20,8 @@ struct RuntimeSettings {
   int laneQueueMaxEvents = 6000;
   std::size_t laneQueueMaxBytes = 8 * 1024 * 1024;
   std::size_t maxEventBytes = 262144;
+  // A worker's transaction idle this long is ended by the server (see PostgresConnection).
+  std::chrono::milliseconds idleInTransactionTimeout{30000};
   std::chrono::milliseconds retryInitial{100};
   std::chrono::milliseconds retryMax{10000};
   int handlerMaxAttempts = 3;
