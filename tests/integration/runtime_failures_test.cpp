@@ -132,14 +132,14 @@ TEST_CASE("a rejected event is dead-lettered at once; qrfleet dlq lists, shows a
   CHECK(shown["headers"]["event-id"] == sent[3].eventId);
   CHECK(shown["payload"]["payload"]["n"] == 3);
 
-  auto dry = runCommand(cli + "dlq redrive --dry-run --topic " + run.topic(), &rc);
-  CHECK(dry.find("dry run: 1 would be redriven") != std::string::npos);
+  auto dry = runCommand(cli + "dlq redrive --dry-run --topic " + run.topic() + " 2>&1", &rc);
+  CHECK_MESSAGE(dry.find("dry run: 1 would be redriven") != std::string::npos, "dlq redrive --dry-run said:\n" << dry);
   // The handler no longer refuses n = 3: the redriven event applies.
   auto fixed = run.startWorker();
   auto redriven = runCommand(cli + "dlq redrive --service test-probe --error-class handler-rejected --topic " +
                                  run.topic(), &rc);
   CHECK(rc == 0);
-  CHECK(redriven.find("redriven: 1;") != std::string::npos);
+  CHECK_MESSAGE(redriven.find("redriven: 1;") != std::string::npos, "dlq redrive said:\n" << redriven << "\nlist said:\n" << listed);
   REQUIRE(run.waitCaughtUp(60s));
   CHECK(run.appliedAttempts().size() == 30);
   auto again = runCommand(cli + "dlq redrive --topic " + run.topic(), &rc);
