@@ -37,14 +37,17 @@ ScanFacts ScanEnricher::enrich(const events::ScanRecorded& s) const {
   f.country = countries_.resolve(s.country, s.ip);
   f.agent = classify(s.userAgent);
   f.referrerHost = referrerHost(s.referrer);
-  f.day = formatUtcDate(s.scannedAtMs);
   auto floorTo = [&](std::int64_t unit) { return s.scannedAtMs - ((s.scannedAtMs % unit) + unit) % unit; };
   f.dayStartMs = floorTo(86400000);
   f.hourMs = floorTo(3600000);
   f.minuteMs = floorTo(60000);
-  f.dayStart = formatRfc3339Millis(f.dayStartMs);
-  f.hour = formatRfc3339Millis(f.hourMs);
-  f.minute = formatRfc3339Millis(f.minuteMs);
+  if (lastMinute_.minuteMs != f.minuteMs)
+    lastMinute_ = {f.minuteMs, formatUtcDate(f.minuteMs), formatRfc3339Millis(f.dayStartMs),
+                   formatRfc3339Millis(f.hourMs), formatRfc3339Millis(f.minuteMs)};
+  f.day = lastMinute_.day;
+  f.dayStart = lastMinute_.dayStart;
+  f.hour = lastMinute_.hour;
+  f.minute = lastMinute_.minute;
   return f;
 }
 

@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "qrfleet/redis_client.h"
@@ -58,8 +60,10 @@ class RedisEffects {
   std::uint64_t watchedOn_ = 0;  // the connection (RedisClient::connections()) that holds the WATCH
   std::map<TopicPartition, std::int64_t> marks_;
   std::set<TopicPartition> unmarked_;
-  std::map<std::string, std::int64_t> increments_;
-  std::map<std::string, std::set<std::string>> hllAdds_;
+  // Hashed, not ordered: a batch merges thousands of keys, and the order of
+  // commands inside MULTI/EXEC changes nothing.
+  std::unordered_map<std::string, std::int64_t> increments_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> hllAdds_;
   std::vector<std::vector<std::string>> commands_;
 };
 
