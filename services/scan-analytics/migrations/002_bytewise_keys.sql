@@ -6,7 +6,6 @@
 -- compare with memcmp. Changing a column's collation rebuilds its indexes;
 -- the rows are not rewritten. Queries need no change: a parameter of the
 -- default collation combined with a "C" column compares under "C".
-ALTER TABLE scan_events ALTER COLUMN qr_code_id TYPE text COLLATE "C";
 ALTER TABLE qr_daily ALTER COLUMN qr_code_id TYPE text COLLATE "C";
 ALTER TABLE qr_hourly ALTER COLUMN qr_code_id TYPE text COLLATE "C";
 ALTER TABLE qr_daily_dimension
