@@ -175,8 +175,7 @@ TEST_CASE("a zombie worker (SIGSTOP past its session) applies and commits nothin
   run.produceWorkload(workload, 60000);
   // A zombie frozen inside a batch holds its rows until Postgres ends its idle
   // transaction; 8 s instead of the default 30 s keeps the test short (the
-  // new owner waits on those locks at most that long, twice if both of the
-  // zombie's lanes held some).
+  // new owner waits on those locks about that long).
   std::map<std::string, std::string> env{
       {"BATCH_MAX_EVENTS", "300"}, {"KAFKA_SESSION_TIMEOUT_MS", "6000"}, {"PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", "8000"}};
   auto zombie = run.startWorker(env);
