@@ -59,9 +59,10 @@ void ScanAnalyticsHandler::handleDecoded(std::span<const Decoded<events::ScanRec
   }
   std::set<std::pair<int, std::int64_t>> inserted;
   std::vector<PriorVisitorMinute> prior;
-  // Prepared once per connection (a no-op after the first call on it): parsed
-  // and planned once, not per batch (its LATERAL keeps the generic plan sound).
+  // Prepared once per connection (a no-op after the first call on it): the
+  // statements are parsed and planned once, not per batch.
   txn.conn().prepare("scan_record", sql::recordScans);
+  txn.conn().prepare("scan_apply_totals", sql::applyTotals);
   for (const auto& row : txn.exec_prepared("scan_record", eventIds.str(), qrs.str(), owners.str(), scannedAt.str(),
                                          visitors.str(), countries.str(), devices.str(), oses.str(), browsers.str(),
                                          referrers.str(), languages.str(), bots.str(), partitions.str(),
@@ -123,14 +124,11 @@ void ScanAnalyticsHandler::applyTotals(pqxx::work& txn, const ScanBatchTotals& t
     dValue.add(std::get<3>(key));
     dScans.add(n);
   }
-  // Not prepared: planned each batch with the real arrays. A generic plan,
-  // made while scan_events was small, flagged suspicious events with a
-  // sequential scan of the whole table, a cost that grew with every scan stored.
-  txn.exec_params(sql::applyTotals, mQr.str(), mVisitor.str(), mMinute.str(), mScans.str(), daily.qr.str(),
+  txn.exec_prepared("scan_apply_totals", mQr.str(), mVisitor.str(), mMinute.str(), mScans.str(), daily.qr.str(),
                   daily.bucket.str(), daily.scans.str(), daily.unique.str(), daily.bots.str(), daily.suspicious.str(),
                   hourly.qr.str(), hourly.bucket.str(), hourly.scans.str(), hourly.unique.str(), hourly.bots.str(),
-                  hourly.suspicious.str(), dQr.str(), dDay.str(), dDimension.str(), dValue.str(), dScans.str(),
-                  suspiciousIds.str());
+                  hourly.suspicious.str(), dQr.str(), dDay.str(), dDimension.str(), dValue.str(), dScans.str());
+  if (suspiciousIds.size() > 0) txn.exec_params(sql::flagSuspicious, suspiciousIds.str());
 }
 
 void ScanAnalyticsHandler::applyRedis(std::span<const Decoded<events::ScanRecorded>> scans,

@@ -7,8 +7,9 @@
 //      delivery of each eventId in the batch); the ones that were new come
 //      back. Same statement: the stored visitor minutes of the batch's
 //      (qr, visitor, day)s, for unique visitors and burst flags.
-//   2. applyTotals: the pre-aggregated rows into every read model, and the
-//      (rare) suspicious flags onto the raw events inserted by step 1.
+//   2. applyTotals: the pre-aggregated rows into every read model.
+//   3. flagSuspicious, only when the batch has any: the burst flags onto the
+//      raw events inserted by step 1.
 
 namespace qrfleet::scan::sql {
 
@@ -42,7 +43,7 @@ FROM visitor_days k, LATERAL (
 // Every read model's share of the batch, one statement. Keys arrive sorted,
 // so concurrent batches lock rows in the same order.
 // $1-$4 visitor minutes (qr, visitor, minute, scans); $5-$10 daily (qr, day, scans, unique, bots, suspicious);
-// $11-$16 hourly (qr, hour, ...); $17-$21 dimensions (qr, day, dimension, value, scans); $22 suspicious event ids.
+// $11-$16 hourly (qr, hour, ...); $17-$21 dimensions (qr, day, dimension, value, scans).
 inline constexpr const char* applyTotals = R"sql(
 WITH minutes AS (
   INSERT INTO analytics.visitor_minute_scans AS v (qr_code_id, visitor_id, minute, scans)
@@ -64,9 +65,13 @@ WITH minutes AS (
   INSERT INTO analytics.qr_daily_dimension AS t (qr_code_id, day, dimension, value, scans)
   SELECT * FROM unnest($17::text[], $18::date[], $19::text[], $20::text[], $21::bigint[])
   ON CONFLICT (qr_code_id, day, dimension, value) DO UPDATE SET scans = t.scans + EXCLUDED.scans
-), flagged AS (
-  UPDATE analytics.scan_events SET is_suspicious = true WHERE event_id = ANY($22::uuid[])
 )
 SELECT 1)sql";
+
+// $1 suspicious event ids. Sent unprepared, so it is planned with the real
+// array each time: a generic plan made while scan_events was small looked the
+// ids up with a sequential scan of the whole table, a cost growing with it.
+inline constexpr const char* flagSuspicious = R"sql(
+UPDATE analytics.scan_events SET is_suspicious = true WHERE event_id = ANY($1::uuid[]))sql";
 
 }  // namespace qrfleet::scan::sql

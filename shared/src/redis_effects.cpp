@@ -49,7 +49,7 @@ std::int64_t RedisEffects::appliedUpTo(const TopicPartition& tp) const {
 
 void RedisEffects::incrBy(const std::string& key, std::int64_t by) { increments_[key] += by; }
 
-void RedisEffects::pfAdd(const std::string& key, const std::string& member) { hllAdds_[key].insert(member); }
+void RedisEffects::pfAdd(const std::string& key, const std::string& member) { hllAdds_[key].push_back(member); }
 
 void RedisEffects::xAdd(const std::string& key, std::int64_t maxLen,
                         const std::vector<std::pair<std::string, std::string>>& fields) {

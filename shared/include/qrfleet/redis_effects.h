@@ -4,7 +4,6 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "qrfleet/redis_client.h"
@@ -61,9 +60,10 @@ class RedisEffects {
   std::map<TopicPartition, std::int64_t> marks_;
   std::set<TopicPartition> unmarked_;
   // Hashed, not ordered: a batch merges thousands of keys, and the order of
-  // commands inside MULTI/EXEC changes nothing.
+  // commands inside MULTI/EXEC changes nothing. HyperLogLog members are not
+  // de-duplicated: PFADD of a member already there changes nothing either.
   std::unordered_map<std::string, std::int64_t> increments_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> hllAdds_;
+  std::unordered_map<std::string, std::vector<std::string>> hllAdds_;
   std::vector<std::vector<std::string>> commands_;
 };
 
