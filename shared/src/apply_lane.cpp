@@ -20,6 +20,7 @@ class ApplyLane::BatchEffects : public Effects {
   pqxx::work& sql() override { return txn_; }
 
   RedisWriter redis(const ConsumedEvent& e) override {
+    if (!lane_.usesRedis_) throw std::logic_error("Effects::redis: the service declares no Redis prefix");
     return RedisWriter(e.offset > lane_.redisEffects_.appliedUpTo(e.source) ? &lane_.redisEffects_ : nullptr);
   }
 
@@ -33,20 +34,33 @@ class ApplyLane::BatchEffects : public Effects {
   }
 
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
-    lane_.deadLetters_.publish(failedMessageOf(e), rejectReasonName(reason), message, e.attempt);
+    deadLetter(failedMessageOf(e), std::string(rejectReasonName(reason)), std::string(message), e.attempt);
     rejected.push_back({&e, std::string(rejectReasonName(reason)), std::string(message)});
   }
 
-  void retryLater(const ConsumedEvent& e, std::string_view reason) override {
+  void retryLater(const ConsumedEvent& e, std::string_view reason, milliseconds notBefore) override {
     if (!lane_.ctx_.definition.retryTopics)
       throw std::logic_error("Effects::retryLater: service " + lane_.ctx_.definition.name +
                              " does not declare retryTopics");
-    auto outcome = lane_.retryTopic_.publish(failedMessageOf(e), e.attempt, reason);
-    if (outcome == RetryTopicPublisher::Outcome::scheduled) {
-      retriedLater.push_back(&e);
-    } else {
+    auto message = failedMessageOf(e);
+    if (lane_.retryTopic_.exhausted(e.attempt)) {
       rejected.push_back({&e, "retries-exhausted", std::string(reason)});
+    } else {
+      retriedLater.push_back(&e);
     }
+    outputs.push_back({"retry:" + coordinates(message),
+                       [this, message, attempt = e.attempt, why = std::string(reason), notBefore] {
+                         lane_.retryTopic_.publish(message, attempt, why, notBefore);
+                       }});
+  }
+
+  // A message the decoder refused, or one the handler keeps failing on.
+  void deadLetter(FailedMessage message, std::string errorClass, std::string error, int attempts) {
+    auto key = "dlq:" + coordinates(message);
+    outputs.push_back({std::move(key), [this, m = std::move(message), c = std::move(errorClass),
+                                        x = std::move(error), attempts] {
+                         lane_.deadLetters_.publish(m, c, x, attempts);
+                       }});
   }
 
   void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
@@ -64,9 +78,19 @@ class ApplyLane::BatchEffects : public Effects {
     Envelope event;
   };
   std::vector<FollowUp> followUps;
+  // Dead letters and retry copies, produced after the handler unless an earlier run delivered them.
+  struct Output {
+    std::string ledgerKey;
+    std::function<void()> produce;
+  };
+  std::vector<Output> outputs;
   std::map<std::pair<std::string, std::string>, double> duplicates;
 
  private:
+  static std::string coordinates(const FailedMessage& m) {
+    return m.topic + "/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
+  }
+
   FailedMessage failedMessageOf(const ConsumedEvent& e) const {
     auto index = static_cast<std::size_t>(&e - batch_.events.data());
     if (index >= batch_.events.size()) throw std::logic_error("Effects: the event is not from this batch");
@@ -90,7 +114,9 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
       deadLetters_(producer_, ctx_.definition.name),
       retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics),
       redisRecovery_(ctx_.offsets, redisEffects_, ctx_.definition.redisPrefix, ctx_.log),
-      emitLedger_(ctx_.definition.redisPrefix) {
+      usesRedis_(!ctx_.definition.redisPrefix.empty()),
+      ledgerPg_(ctx_.settings.databaseUrl),
+      outputLedger_(ctx_.definition.postgresSchema, ctx_.definition.consumerGroup) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -189,7 +215,7 @@ void ApplyLane::checkStores() {
   std::unique_lock stores(storeMutex_, std::try_to_lock);
   if (!stores) return;  // busy applying: the batch result tells
   postgresUp_ = pg_.ping();
-  redisUp_ = redis_.ping();
+  if (usesRedis_) redisUp_ = redis_.ping();
 }
 
 void ApplyLane::dropUnowned(ConsumedBatch& b) {
@@ -203,9 +229,10 @@ std::string ApplyLane::noteFailure(const std::exception& e) {
   auto reason = failureReason(e);
   if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
     pg_.reset();  // reconnect on the next attempt
+    ledgerPg_.reset();
     postgresUp_ = false;
   }
-  if (reason == "redis") redisUp_ = redis_.ping();
+  if (reason == "redis" && usesRedis_) redisUp_ = redis_.ping();
   ctx_.metrics.retried(reason);
   return reason;
 }
@@ -217,7 +244,7 @@ bool ApplyLane::recoverRedis(const RedisStateLost& lost, Backoff& backoff) {
   } catch (const std::exception& e) {
     ctx_.log.warn("Redis rebuild failed; retrying", {{"error", e.what()}});
     pg_.reset();
-    redisUp_ = redis_.ping();
+    if (usesRedis_) redisUp_ = redis_.ping();
     sleepFor(backoff.next());
   }
   return !ctx_.stop;
@@ -233,23 +260,32 @@ void ApplyLane::dropApplied(ConsumedBatch& b, const TopicPartition& tp, std::int
   }
 }
 
-std::set<std::string> ApplyLane::produceFollowUps(BatchEffects& fx) {
-  std::set<std::string> causes;
+std::set<std::string> ApplyLane::produceOutputs(BatchEffects& fx) {
+  std::set<std::string> keys;
   for (const auto& f : fx.followUps)
-    if (f.event.causationId) causes.insert(*f.event.causationId);
-  auto delivered = emitLedger_.delivered(redis_, causes);
+    if (f.event.causationId) keys.insert("emit:" + *f.event.causationId);
+  for (const auto& o : fx.outputs) keys.insert(o.ledgerKey);
+  auto delivered = outputLedger_.delivered(ledgerPg_.get(), keys);
   std::size_t skipped = 0;
   for (const auto& f : fx.followUps) {
-    if (f.event.causationId && delivered.count(*f.event.causationId)) {
+    if (f.event.causationId && delivered.count("emit:" + *f.event.causationId)) {
       ++skipped;
       continue;
     }
     producer_.produceEvent(f.topic, f.key, f.event);
   }
+  for (const auto& o : fx.outputs) {
+    if (delivered.count(o.ledgerKey)) {
+      ++skipped;
+      continue;
+    }
+    o.produce();
+  }
   if (skipped > 0)
-    ctx_.log.info("follow-up events acknowledged by an earlier attempt were not produced again",
-                  {{"skipped", skipped}, {"causes", delivered.size()}});
-  return causes;
+    ctx_.log.info("outputs acknowledged by an earlier run of the batch were not produced again",
+                  {{"lane", index_}, {"skipped", skipped}});
+  for (const auto& k : delivered) keys.erase(k);
+  return keys;
 }
 
 void ApplyLane::apply(ConsumedBatch& b) {
@@ -258,25 +294,28 @@ void ApplyLane::apply(ConsumedBatch& b) {
     return std::chrono::duration<double, std::milli>(z - a).count();
   };
   pqxx::work txn(pg_.get());
-  std::set<TopicPartition> partitions;
-  for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
-  redisEffects_.begin(redis_, partitions);
-  redisRecovery_.check(txn, redisEffects_.unmarked());
+  if (usesRedis_) {
+    std::set<TopicPartition> partitions;
+    for (const auto& [tp, last] : b.lastOffsets) partitions.insert(tp);
+    redisEffects_.begin(redis_, partitions);
+    redisRecovery_.check(txn, redisEffects_.unmarked());
+  }
   BatchEffects fx(*this, txn, b);
-  for (const auto& r : b.rejected) deadLetters_.publish(r.message, rejectReasonName(r.reason), r.error, r.attempts);
+  for (const auto& r : b.rejected)
+    fx.deadLetter(r.message, std::string(rejectReasonName(r.reason)), r.error, r.attempts);
   auto tBegin = Clock::now();
   if (!b.events.empty()) handler_->handle(b.events, fx);
   auto tHandler = Clock::now();
-  auto causes = produceFollowUps(fx);
-  // Kafka outputs (follow-up events, dead letters) are acknowledged before the state commits.
+  auto produced = produceOutputs(fx);
+  // Kafka outputs (follow-up events, dead letters, retry copies) are acknowledged before the state commits.
   producer_.flush(milliseconds(30000));
-  emitLedger_.record(redis_, causes);
+  outputLedger_.record(ledgerPg_.get(), produced);
   auto tFlush = Clock::now();
   std::vector<OffsetStore::Advance> advances;
   for (const auto& [tp, last] : b.lastOffsets) advances.push_back({tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp)});
   ctx_.offsets.advance(txn, advances);
   auto tOffsets = Clock::now();
-  if (!redisEffects_.commit(redis_, b.lastOffsets))
+  if (usesRedis_ && !redisEffects_.commit(redis_, b.lastOffsets))
     throw RedisError("Redis applied-offset mark moved since the batch began (another consumer applied it)");
   auto tRedis = Clock::now();
   txn.commit();

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "qrfleet/backoff.h"
+#include "qrfleet/output_ledger.h"
 #include "qrfleet/retry_schedule.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/topic_reader.h"
@@ -438,6 +439,7 @@ bool BatchConsumer::outliveFirstAssignment() {
 
 void BatchConsumer::run() {
   offsets_.ensureTable(pg_.get());
+  OutputLedger(def_.postgresSchema, def_.consumerGroup).ensureTable(pg_.get());
   postgresUp_ = true;
   auto topics = def_.topics;
   if (def_.retryTopics)

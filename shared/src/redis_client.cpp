@@ -9,6 +9,7 @@
 namespace qrfleet {
 
 RedisClient::RedisClient(std::string url, std::chrono::milliseconds timeout) : timeout_(timeout) {
+  if (url.empty()) return;  // not configured: connect() says so
   const std::string scheme = "redis://";
   if (url.rfind(scheme, 0) != 0) throw std::invalid_argument("REDIS_URL must start with redis://");
   std::string rest = url.substr(scheme.size());
@@ -39,6 +40,7 @@ RedisClient::RedisClient(std::string url, std::chrono::milliseconds timeout) : t
 }
 
 void RedisClient::connect() {
+  if (host_.empty()) throw std::logic_error("Redis is not configured: the service declares no Redis prefix");
   timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
   ctx_.reset(redisConnectWithTimeout(host_.c_str(), port_, tv));
   if (!ctx_ || ctx_->err) {

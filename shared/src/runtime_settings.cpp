@@ -4,10 +4,9 @@
 
 namespace qrfleet {
 
-std::vector<ConfigOption> RuntimeSettings::options() {
+std::vector<ConfigOption> RuntimeSettings::options(bool usesRedis) {
   std::vector<ConfigOption> out{
       {"DATABASE_URL", "PostgreSQL URL, postgresql://user[:password]@host:port/db", std::nullopt, true},
-      {"REDIS_URL", "Redis URL, redis://[:password@]host:port[/db]", std::nullopt, true},
       {"METRICS_PORT", "HTTP port for /metrics, /healthz, /readyz (0 = any free port)", "9400"},
       {"BATCH_MAX_EVENTS", "most events applied in one batch", "2000"},
       {"BATCH_MAX_WAIT_MS", "how long an idle consumer blocks in one poll (batches never wait to fill: a free lane takes what is queued)", "100"},
@@ -24,14 +23,16 @@ std::vector<ConfigOption> RuntimeSettings::options() {
       {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
       {"LOG_LEVEL", "debug, info, warn or error", "info"},
   };
+  // Declared only for a worker that keeps state in Redis: one that does not is not asked for a URL it never uses.
+  if (usesRedis) out.insert(out.begin() + 1, {"REDIS_URL", "Redis URL, redis://[:password@]host:port[/db]", std::nullopt, true});
   for (auto& o : RetrySchedule::options()) out.push_back(std::move(o));
   return out;
 }
 
-RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c) {
+RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c, bool usesRedis) {
   RuntimeSettings s;
   s.databaseUrl = c.url("DATABASE_URL", {"postgresql", "postgres"});
-  s.redisUrl = c.url("REDIS_URL", {"redis"});
+  if (usesRedis) s.redisUrl = c.url("REDIS_URL", {"redis"});
   s.metricsPort = static_cast<int>(c.integer("METRICS_PORT", 0, 65535));
   s.batchMaxEvents = static_cast<int>(c.integer("BATCH_MAX_EVENTS", 1, 100000));
   s.batchMaxWait = c.millis("BATCH_MAX_WAIT_MS", 1, 60000);

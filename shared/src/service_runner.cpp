@@ -91,7 +91,7 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 std::vector<ConfigOption> allOptions(const ServiceDefinition& def) {
-  auto options = RuntimeSettings::options();
+  auto options = RuntimeSettings::options(!def.redisPrefix.empty());
   // Overrides for blue/green deployments, shadow consumers and tests.
   options.push_back({"KAFKA_GROUP_ID", "consumer group", def.consumerGroup});
   options.push_back({"KAFKA_TOPICS", "topics to consume, comma-separated", joined(def.topics)});
@@ -174,7 +174,7 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   }
 
   EnvConfig config(allOptions(def));
-  auto settings = RuntimeSettings::fromConfig(config);
+  auto settings = RuntimeSettings::fromConfig(config, !def.redisPrefix.empty());
   auto kafka = KafkaSettings::fromConfig(config);
   def.consumerGroup = config.string("KAFKA_GROUP_ID");
   def.topics.clear();

@@ -6,6 +6,13 @@
 
 namespace qrfleet {
 
+namespace {
+// The runtime's own tables in a service's schema: not state the events make.
+// The ledgers survive a reset on purpose: a replay must not make an outside
+// call, or publish an output, that a live run already made.
+const char* const runtimeTables = "{schema_migrations,kafka_offsets,delivered_outputs,outside_steps}";
+}  // namespace
+
 ServiceState::ServiceState(const ServiceDefinition& definition, std::string databaseUrl, std::string redisUrl)
     : def_(definition),
       databaseUrl_(std::move(databaseUrl)),
@@ -16,8 +23,8 @@ std::vector<std::string> ServiceState::tables(pqxx::transaction_base& txn) const
   std::vector<std::string> out;
   for (const auto& row : txn.exec_params(
            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'"
-           " AND table_name NOT IN ('schema_migrations', 'kafka_offsets') ORDER BY table_name",
-           def_.postgresSchema))
+           " AND table_name <> ALL($2::text[]) ORDER BY table_name",
+           def_.postgresSchema, runtimeTables))
     out.push_back(row[0].as<std::string>());
   return out;
 }
@@ -51,10 +58,9 @@ nlohmann::json ServiceState::digest() const {
   } catch (const pqxx::undefined_table&) {
   }
   out["offsets"] = offsets;
+  if (def_.redisPrefix.empty()) return out;
   RedisClient redis(redisUrl_);
-  auto skip = def_.interleavingDependentKeys;
-  skip.push_back("emitted:*");  // EmitLedger: only live runs emit
-  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(skip);
+  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(def_.interleavingDependentKeys);
   out["redis"] = d.sha256 + " (" + std::to_string(d.keys) + " keys)";
   return out;
 }
@@ -73,6 +79,7 @@ void ServiceState::reset(const std::map<TopicPartition, std::int64_t>& start) co
   txn.commit();
   // After the commit: a worker still running is fenced off by the new epochs
   // before its Redis writes could land on the emptied keyspace.
+  if (def_.redisPrefix.empty()) return;
   RedisClient redis(redisUrl_);
   RedisKeyspace(redis, def_.redisPrefix).deleteAll();
 }

@@ -27,18 +27,18 @@ std::string errorOf(EnvConfig& c) {
 }  // namespace
 
 TEST_CASE("missing required variables are all named in one error") {
-  EnvConfig c(qrfleet::RuntimeSettings::options(), env({}));
-  qrfleet::RuntimeSettings::fromConfig(c);
+  EnvConfig c(qrfleet::RuntimeSettings::options(true), env({}));
+  qrfleet::RuntimeSettings::fromConfig(c, true);
   auto msg = errorOf(c);
   CHECK(msg.find("DATABASE_URL: is required") != std::string::npos);
   CHECK(msg.find("REDIS_URL: is required") != std::string::npos);
 }
 
 TEST_CASE("bad values name the variable and the problem") {
-  EnvConfig c(qrfleet::RuntimeSettings::options(),
+  EnvConfig c(qrfleet::RuntimeSettings::options(true),
               env({{"DATABASE_URL", "mysql://x"}, {"REDIS_URL", "redis://h:1"}, {"BATCH_MAX_EVENTS", "lots"},
                    {"METRICS_PORT", "70000"}, {"LOG_LEVEL", "loud"}}));
-  qrfleet::RuntimeSettings::fromConfig(c);
+  qrfleet::RuntimeSettings::fromConfig(c, true);
   auto msg = errorOf(c);
   CHECK(msg.find("DATABASE_URL") != std::string::npos);
   CHECK(msg.find("mysql://x") == std::string::npos);  // secret: value not echoed
@@ -49,10 +49,10 @@ TEST_CASE("bad values name the variable and the problem") {
 }
 
 TEST_CASE("defaults apply and valid values parse") {
-  EnvConfig c(qrfleet::RuntimeSettings::options(),
+  EnvConfig c(qrfleet::RuntimeSettings::options(true),
               env({{"DATABASE_URL", "postgresql://u@h:5432/db"}, {"REDIS_URL", "redis://h:6379/0"},
                    {"BATCH_MAX_EVENTS", "500"}}));
-  auto s = qrfleet::RuntimeSettings::fromConfig(c);
+  auto s = qrfleet::RuntimeSettings::fromConfig(c, true);
   CHECK_NOTHROW(c.finish());
   CHECK(s.batchMaxEvents == 500);
   CHECK(s.metricsPort == 9400);
@@ -60,9 +60,17 @@ TEST_CASE("defaults apply and valid values parse") {
 }
 
 TEST_CASE("help lists every variable with its default") {
-  auto help = EnvConfig::helpText(qrfleet::RuntimeSettings::options());
+  auto help = EnvConfig::helpText(qrfleet::RuntimeSettings::options(true));
   CHECK(help.find("DATABASE_URL") != std::string::npos);
   CHECK(help.find("(required)") != std::string::npos);
   CHECK(help.find("BATCH_MAX_EVENTS") != std::string::npos);
   CHECK(help.find("default: 2000") != std::string::npos);
+}
+
+TEST_CASE("a worker without a Redis prefix is not asked for REDIS_URL") {
+  EnvConfig c(qrfleet::RuntimeSettings::options(false), env({{"DATABASE_URL", "postgresql://u@h:5432/db"}}));
+  auto s = qrfleet::RuntimeSettings::fromConfig(c, false);
+  CHECK_NOTHROW(c.finish());
+  CHECK(s.redisUrl.empty());
+  CHECK(EnvConfig::helpText(qrfleet::RuntimeSettings::options(false)).find("REDIS_URL") == std::string::npos);
 }

@@ -13,10 +13,10 @@
 #include "qrfleet/backoff.h"
 #include "qrfleet/consumed_batch.h"
 #include "qrfleet/dead_letter_publisher.h"
-#include "qrfleet/emit_ledger.h"
 #include "qrfleet/event_producer.h"
 #include "qrfleet/json_logger.h"
 #include "qrfleet/offset_store.h"
+#include "qrfleet/output_ledger.h"
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/redis_client.h"
 #include "qrfleet/redis_effects.h"
@@ -91,8 +91,9 @@ class ApplyLane {
   bool recoverRedis(const RedisStateLost& lost, Backoff& backoff);
   void dropApplied(ConsumedBatch& batch, const TopicPartition& tp, std::int64_t nextOffset);
   void sleepFor(std::chrono::milliseconds delay);
-  // Produces the batch's follow-up events but those an earlier attempt delivered; returns their causes.
-  std::set<std::string> produceFollowUps(BatchEffects& fx);
+  // Produces the batch's follow-up events, dead letters and retry copies but
+  // those an earlier run delivered; returns the ledger keys of what it produced.
+  std::set<std::string> produceOutputs(BatchEffects& fx);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
 
   int index_;
@@ -105,7 +106,9 @@ class ApplyLane {
   DeadLetterPublisher deadLetters_;
   RetryTopicPublisher retryTopic_;
   RedisRecovery redisRecovery_;
-  EmitLedger emitLedger_;
+  bool usesRedis_;
+  PostgresConnection ledgerPg_;  // autocommit, outside the batch transaction
+  OutputLedger outputLedger_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

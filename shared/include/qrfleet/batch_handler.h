@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <pqxx/pqxx>
 #include <span>
@@ -68,10 +69,14 @@ class Effects {
   // The event breaks a domain rule: dead-letter it (the batch goes on).
   virtual void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) = 0;
   // Slow external work failed for now: try the event again later through
-  // `<topic>-retry` (RETRY_TOPIC_DELAYS_MS), or dead-letter it as
-  // retries-exhausted after RETRY_TOPIC_ATTEMPTS. The batch goes on; the
-  // service must declare retryTopics and the retry topic must exist.
-  virtual void retryLater(const ConsumedEvent& event, std::string_view reason) = 0;
+  // `<topic>-retry` (RETRY_TOPIC_DELAYS_MS, or `notBefore` if later: a
+  // provider's Retry-After), or dead-letter it as retries-exhausted after
+  // RETRY_TOPIC_ATTEMPTS. The batch goes on; the service must declare
+  // retryTopics and the retry topic must exist.
+  // Dead letters and retry copies are produced once per message however
+  // often its batch runs (OutputLedger).
+  virtual void retryLater(const ConsumedEvent& event, std::string_view reason,
+                          std::chrono::milliseconds notBefore = std::chrono::milliseconds(0)) = 0;
   // The event was delivered before (same eventId): counted for metrics only.
   virtual void duplicate(const ConsumedEvent& event) = 0;
 };

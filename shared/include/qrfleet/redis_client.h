@@ -25,7 +25,8 @@ using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 // a failure. Not thread-safe: one per consume loop.
 class RedisClient {
  public:
-  // redis://[[user]:password@]host[:port][/db]
+  // redis://[[user]:password@]host[:port][/db]; "" for a service without Redis
+  // (every command then throws std::logic_error).
   explicit RedisClient(std::string url, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
   RedisReply command(const std::vector<std::string>& argv);

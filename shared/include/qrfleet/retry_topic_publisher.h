@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <string_view>
 
 #include "qrfleet/dead_letter_publisher.h"
@@ -14,9 +15,14 @@ class RetryTopicPublisher {
  public:
   RetryTopicPublisher(EventProducer& producer, DeadLetterPublisher& deadLetters, RetrySchedule schedule);
 
-  enum class Outcome { scheduled, deadLettered };
-  // Queued on the producer; the caller flushes before committing offsets.
-  Outcome publish(const FailedMessage& message, int attempt, std::string_view reason);
+  // Whether attempt `attempt` was the last one the schedule allows.
+  bool exhausted(int attempt) const { return attempt >= schedule_.maxAttempts; }
+  // Schedules attempt + 1, due after the schedule's delay or `notBefore`
+  // (a provider's Retry-After), whichever is later; dead-letters the message as
+  // retries-exhausted when exhausted(attempt). Queued on the producer; the
+  // caller flushes before committing offsets.
+  void publish(const FailedMessage& message, int attempt, std::string_view reason,
+               std::chrono::milliseconds notBefore = {});
 
  private:
   EventProducer& producer_;

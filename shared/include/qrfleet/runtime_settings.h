@@ -11,7 +11,7 @@ namespace qrfleet {
 // The runtime's own variables (stores, batching, retries, HTTP port).
 struct RuntimeSettings {
   std::string databaseUrl;
-  std::string redisUrl;
+  std::string redisUrl;  // empty for a worker without a Redis prefix
   int metricsPort = 9400;
   int batchMaxEvents = 2000;
   std::chrono::milliseconds batchMaxWait{100};  // idle poll tick; a batch never waits to fill
@@ -33,8 +33,9 @@ struct RuntimeSettings {
   std::string logLevel = "info";
   bool replaying = false;  // --replay: rebuild state, emit and announce nothing
 
-  static std::vector<ConfigOption> options();
-  static RuntimeSettings fromConfig(EnvConfig& config);
+  // usesRedis: the service declares a Redis prefix (REDIS_URL is asked for only then).
+  static std::vector<ConfigOption> options(bool usesRedis);
+  static RuntimeSettings fromConfig(EnvConfig& config, bool usesRedis);
 };
 
 }  // namespace qrfleet
