@@ -63,6 +63,14 @@ class ApplyLane::BatchEffects : public Effects {
                        }});
   }
 
+  std::vector<StepOutcome> callOutside(std::span<const OutsideStep> steps) override {
+    if (steps.empty()) return {};
+    for (const auto& s : steps)
+      if (s.event < batch_.events.data() || s.event >= batch_.events.data() + batch_.events.size())
+        throw std::logic_error("OutsideStep '" + s.name + "': the event is not from this batch");
+    return lane_.ctx_.outside.run(steps, lane_.ledgerPg_.get(), replaying());
+  }
+
   void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
 
   struct Rejection {

@@ -44,7 +44,8 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
       metrics_(metrics),
       stop_(stop),
       pg_(settings.databaseUrl, settings.idleInTransactionTimeout),
-      offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId) {
+      offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId),
+      outside_(definition.postgresSchema, settings.databaseUrl, settings.outsideLimits, log, metrics, stop) {
   if (handlers.empty()) throw std::logic_error("BatchConsumer needs at least one handler");
   auto conf = kafka.makeConf();
   setKafkaProperty(*conf, "group.id", def_.consumerGroup);
@@ -82,6 +83,7 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
                              log_,
                              metrics_,
                              offsets_,
+                             outside_,
                              stop_,
                              [this](const TopicPartition& tp, std::int64_t epoch) { return owns(tp, epoch); },
                              [this](const auto& lastOffsets) { commitKafkaOffsets(lastOffsets); }};
@@ -440,6 +442,7 @@ bool BatchConsumer::outliveFirstAssignment() {
 void BatchConsumer::run() {
   offsets_.ensureTable(pg_.get());
   OutputLedger(def_.postgresSchema, def_.consumerGroup).ensureTable(pg_.get());
+  AttemptLedger(def_.postgresSchema).ensureTable(pg_.get());
   postgresUp_ = true;
   auto topics = def_.topics;
   if (def_.retryTopics)

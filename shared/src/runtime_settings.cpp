@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <sstream>
+
 namespace qrfleet {
 
 std::vector<ConfigOption> RuntimeSettings::options(bool usesRedis) {
@@ -20,6 +23,9 @@ std::vector<ConfigOption> RuntimeSettings::options(bool usesRedis) {
       {"HANDLER_MAX_ATTEMPTS", "attempts of an event that makes the handler throw, run on its own, before it is dead-lettered", "3"},
       {"SHUTDOWN_TIMEOUT_MS", "how long SIGTERM waits for the current batch", "20000"},
       {"KAFKA_SESSION_TIMEOUT_MS", "how soon the group notices a crashed worker and moves its partitions", "10000"},
+      {"OUTSIDE_CONCURRENCY", "outside calls (SMTP, HTTP, object storage) in flight at once in this worker", "64"},
+      {"OUTSIDE_TARGET_CONCURRENCY", "outside calls in flight at once to one target (provider)", "16"},
+      {"OUTSIDE_TARGET_LIMITS", "per-target overrides of OUTSIDE_TARGET_CONCURRENCY, e.g. smtp=4,push-api=50", ""},
       {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
       {"LOG_LEVEL", "debug, info, warn or error", "info"},
   };
@@ -46,6 +52,18 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c, bool usesRedis) {
   s.handlerMaxAttempts = static_cast<int>(c.integer("HANDLER_MAX_ATTEMPTS", 1, 100));
   s.shutdownTimeout = c.millis("SHUTDOWN_TIMEOUT_MS", 100, 600000);
   s.sessionTimeout = c.millis("KAFKA_SESSION_TIMEOUT_MS", 6000, 300000);
+  s.outsideLimits.workerConcurrency = static_cast<int>(c.integer("OUTSIDE_CONCURRENCY", 1, 1024));
+  s.outsideLimits.targetConcurrency = static_cast<int>(c.integer("OUTSIDE_TARGET_CONCURRENCY", 1, 1024));
+  std::istringstream limits(c.string("OUTSIDE_TARGET_LIMITS"));
+  for (std::string item; std::getline(limits, item, ',');) {
+    auto eq = item.find('=');
+    int n = 0;
+    if (eq == std::string::npos || eq == 0 || std::from_chars(item.data() + eq + 1, item.data() + item.size(), n).ec != std::errc{} || n < 1) {
+      c.invalid("OUTSIDE_TARGET_LIMITS", "'" + item + "' is not target=count (count >= 1)");
+      continue;
+    }
+    s.outsideLimits.perTarget[item.substr(0, eq)] = n;
+  }
   s.instanceId = c.string("INSTANCE_ID");
   if (s.instanceId.empty()) {
     char host[256] = {};

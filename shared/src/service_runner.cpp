@@ -183,7 +183,8 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
     if (!t.empty()) def.topics.push_back(t);
   JsonLogger log(def.name, parseLogLevel(settings.logLevel), std::cout);
   RuntimeMetrics metrics(def.name, std::string(kVersion));
-  ServiceContext context{config, log, metrics};
+  OutsideKit outside(settings.redisUrl, def.redisPrefix, metrics);
+  ServiceContext context{config, log, metrics, outside};
   settings.replaying = step == "--replay";
   std::vector<std::unique_ptr<BatchHandler>> handlers;
   std::vector<PeriodicTask> tasks;

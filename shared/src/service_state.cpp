@@ -60,7 +60,9 @@ nlohmann::json ServiceState::digest() const {
   out["offsets"] = offsets;
   if (def_.redisPrefix.empty()) return out;
   RedisClient redis(redisUrl_);
-  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(def_.interleavingDependentKeys);
+  auto skip = def_.interleavingDependentKeys;
+  skip.push_back("ratelimit:*");  // RedisRateLimiter: live calls only
+  auto d = RedisKeyspace(redis, def_.redisPrefix).digest(skip);
   out["redis"] = d.sha256 + " (" + std::to_string(d.keys) + " keys)";
   return out;
 }

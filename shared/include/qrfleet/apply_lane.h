@@ -17,6 +17,7 @@
 #include "qrfleet/json_logger.h"
 #include "qrfleet/offset_store.h"
 #include "qrfleet/output_ledger.h"
+#include "qrfleet/outside_calls.h"
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/redis_client.h"
 #include "qrfleet/redis_effects.h"
@@ -49,6 +50,7 @@ class ApplyLane {
     JsonLogger& log;
     RuntimeMetrics& metrics;
     const OffsetStore& offsets;
+    OutsideCalls& outside;
     const std::atomic<bool>& stop;
     // Whether this process still owns the partition under that claim epoch.
     std::function<bool(const TopicPartition&, std::int64_t epoch)> owns;

@@ -15,6 +15,7 @@
 #include "qrfleet/json_logger.h"
 #include "qrfleet/kafka_settings.h"
 #include "qrfleet/offset_store.h"
+#include "qrfleet/outside_calls.h"
 #include "qrfleet/postgres_connection.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
@@ -69,6 +70,7 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
 
   PostgresConnection pg_;  // partition claims
   OffsetStore offsets_;
+  OutsideCalls outside_;  // before lanes_: they use it until they are destroyed
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::vector<std::unique_ptr<ApplyLane>> lanes_;
 

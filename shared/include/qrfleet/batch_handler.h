@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "qrfleet/envelope.h"
+#include "qrfleet/outside_step.h"
 #include "qrfleet/redis_effects.h"
 #include "qrfleet/redis_keyspace.h"
 #include "qrfleet/topic_partition.h"
@@ -77,6 +78,16 @@ class Effects {
   // often its batch runs (OutputLedger).
   virtual void retryLater(const ConsumedEvent& event, std::string_view reason,
                           std::chrono::milliseconds notBefore = std::chrono::milliseconds(0)) = 0;
+  // Makes the batch's outside calls (SMTP sends, HTTP requests, object puts),
+  // many at once (OUTSIDE_CONCURRENCY, OUTSIDE_TARGET_CONCURRENCY), and returns
+  // their outcomes in the order given. Each outcome is recorded (AttemptLedger)
+  // before this returns, outside the batch's transaction: when the batch runs
+  // again (a store failure, a crash, the isolation of a failing event, a
+  // replay) a step with a final outcome is not called again; its recorded
+  // outcome comes back with fromLedger set. Turn the outcomes into effects:
+  // state for successes, reject() for permanent failures, retryLater() with
+  // the outcome's retryAfter for transient ones.
+  virtual std::vector<StepOutcome> callOutside(std::span<const OutsideStep> steps) = 0;
   // The event was delivered before (same eventId): counted for metrics only.
   virtual void duplicate(const ConsumedEvent& event) = 0;
 };

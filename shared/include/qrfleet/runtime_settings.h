@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "qrfleet/config.h"
+#include "qrfleet/outside_calls_limits.h"
 #include "qrfleet/retry_schedule.h"
 
 namespace qrfleet {
@@ -27,6 +28,7 @@ struct RuntimeSettings {
   int handlerMaxAttempts = 3;
   RetrySchedule retryTopics;
   int applyLanes = 2;
+  OutsideLimits outsideLimits;
   std::chrono::milliseconds shutdownTimeout{20000};
   std::chrono::milliseconds sessionTimeout{10000};
   std::string instanceId;

@@ -9,6 +9,7 @@
 #include "qrfleet/config.h"
 #include "qrfleet/embedded_file.h"
 #include "qrfleet/json_logger.h"
+#include "qrfleet/outside_kit.h"
 #include "qrfleet/periodic_task.h"
 #include "qrfleet/runtime_metrics.h"
 
@@ -16,11 +17,12 @@ namespace qrfleet {
 
 // What a service's handler factory gets: its configuration (read its own
 // options here, before the runtime validates the whole environment), the
-// logger and the metrics registry.
+// logger, the metrics registry, and the clients for outside calls.
 struct ServiceContext {
   EnvConfig& config;
   JsonLogger& log;
   RuntimeMetrics& metrics;
+  OutsideKit& outside;
 };
 
 // The declaration of a worker: everything the runtime needs to run it.

@@ -1,0 +1,63 @@
+#pragma once
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace qrfleet {
+
+struct ConsumedEvent;
+
+enum class StepStatus {
+  succeeded,            // the provider accepted: recorded, never called again for this event
+  failedPermanently,    // the provider refused for good (4xx, bad address): recorded, never called again
+  failedTransiently,    // try again later (timeout, 5xx, 429, circuit open, rate limited)
+  notCalled,            // under replay, with no recorded outcome: outside calls are never made by a replay
+};
+std::string_view stepStatusName(StepStatus s);
+
+// What one outside call came to.
+struct StepOutcome {
+  StepStatus status = StepStatus::failedTransiently;
+  // Recorded with a final outcome and handed back on later runs: a provider's
+  // message id, an object's ETag, an error text. Never a secret.
+  std::string detail;
+  std::chrono::milliseconds retryAfter{0};  // a transient failure's Retry-After, 0 if none
+  bool fromLedger = false;                  // an earlier run made the call; this run did not
+
+  static StepOutcome success(std::string detail = {}) { return {StepStatus::succeeded, std::move(detail), {}, false}; }
+  static StepOutcome permanent(std::string detail) { return {StepStatus::failedPermanently, std::move(detail), {}, false}; }
+  static StepOutcome transient(std::string detail, std::chrono::milliseconds retryAfter = {}) {
+    return {StepStatus::failedTransiently, std::move(detail), retryAfter, false};
+  }
+  bool final() const { return status == StepStatus::succeeded || status == StepStatus::failedPermanently; }
+};
+
+// What a call is given: the key to pass to the provider (an Idempotency-Key
+// header, a Message-ID, an object name) so that the one at-least-once window
+// (a worker that dies after the call returns and before its outcome is
+// recorded) is closed where the provider honours it; and which attempt of
+// this step it is (1 on the first).
+struct OutsideCall {
+  std::string idempotencyKey;
+  int attempt = 1;
+};
+
+// One outside step of one event: an SMTP send, an HTTP request, an object put.
+// `name` is unique within the event and says what is done to what
+// ("send:email:<notificationId>", "put:<objectKey>"): the ledger records the
+// step's outcome under (eventId, name) and a later run of the same event gets
+// it back instead of calling again.
+struct OutsideStep {
+  const ConsumedEvent* event = nullptr;
+  std::string name;
+  // What the per-target concurrency limit counts ("smtp", "push-api", "s3").
+  std::string target;
+  // Steps sharing a non-empty key run one after another in the order given
+  // (e.g. per recipient); others run concurrently.
+  std::string orderKey;
+  // Runs on a pool thread; may block (it has the thread). Throwing counts as a
+  // transient failure with the exception's text.
+  std::function<StepOutcome(const OutsideCall&)> call;
+};
+
+}  // namespace qrfleet
