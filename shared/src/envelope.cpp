@@ -15,6 +15,7 @@ std::string_view rejectReasonName(RejectReason r) {
     case RejectReason::oversized: return "oversized";
     case RejectReason::missingKey: return "missing-key";
     case RejectReason::handlerRejected: return "handler-rejected";
+    case RejectReason::outsideRefused: return "outside-refused";
   }
   return "unknown";
 }

@@ -131,13 +131,14 @@ void TestStack::resetScanAnalytics() const {
 }
 
 WorkerProcess::WorkerProcess(const std::string& binary, std::map<std::string, std::string> env,
-                             const std::string& logPath)
+                             const std::string& logPath, std::vector<std::string> args,
+                             const std::set<std::string>& unset)
     : logPath_(logPath) {
   std::vector<std::string> envStrings;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     auto name = kv.substr(0, kv.find('='));
-    if (!env.count(name)) envStrings.push_back(kv);
+    if (!env.count(name) && !unset.count(name)) envStrings.push_back(kv);
   }
   for (const auto& [k, v] : env) envStrings.push_back(k + "=" + v);
   std::vector<char*> envp;
@@ -153,8 +154,10 @@ WorkerProcess::WorkerProcess(const std::string& binary, std::map<std::string, st
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    char* argv[] = {bin.data(), nullptr};
-    execve(bin.c_str(), argv, envp.data());
+    std::vector<char*> argv{bin.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execve(bin.c_str(), argv.data(), envp.data());
     _exit(127);
   }
 }

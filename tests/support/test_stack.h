@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,9 @@ struct TestStack {
 // A worker process under test. Its stdout/stderr go to a log file.
 class WorkerProcess {
  public:
-  WorkerProcess(const std::string& binary, std::map<std::string, std::string> env, const std::string& logPath);
+  // `env` adds to or overrides the test's environment; `unset` removes variables from it.
+  WorkerProcess(const std::string& binary, std::map<std::string, std::string> env, const std::string& logPath,
+                std::vector<std::string> args = {}, const std::set<std::string>& unset = {});
   ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;

@@ -19,6 +19,7 @@ enum class RejectReason {
   oversized,              // larger than MAX_EVENT_BYTES
   missingKey,             // no Kafka key (partitioning contract broken)
   handlerRejected,        // the handler's domain rules refused it
+  outsideRefused,         // a provider refused the event's outside call for good (a 4xx, a bad address)
 };
 std::string_view rejectReasonName(RejectReason r);
 
