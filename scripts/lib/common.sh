@@ -53,6 +53,24 @@ ensure_kafka() {
   echo "$dir/libs"
 }
 
+# The Versity S3 Gateway, the S3-compatible server the object-storage tests
+# talk to: built once from the Go module proxy with the installed Go, cached
+# by version. Prints the binary's path.
+VERSITYGW_VERSION=${VERSITYGW_VERSION:-v1.8.0}
+ensure_versitygw() {
+  local dir="$QRFLEET_CACHE/versitygw-$VERSITYGW_VERSION"
+  if [ ! -x "$dir/bin/versitygw" ]; then
+    local go; go=$(command -v go || echo /usr/local/go/bin/go)
+    [ -x "$go" ] || die "Go is needed to build versitygw (install golang from go.dev or Debian's golang-go)"
+    log "building versitygw $VERSITYGW_VERSION from the Go module proxy into $dir (2-4 minutes the first time)"
+    mkdir -p "$dir"
+    GOBIN="$dir/bin" GOFLAGS=-buildvcs=false GOPATH="$QRFLEET_CACHE/go" GOCACHE="$QRFLEET_CACHE/go-build" \
+      "$go" install -trimpath -ldflags="-s -w" "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" >&2 \
+      || die "could not build versitygw $VERSITYGW_VERSION"
+  fi
+  echo "$dir/bin/versitygw"
+}
+
 # Configures and builds the tree. BUILD_DIR and CMAKE_ARGS may be overridden;
 # BUILD_TARGETS (space-separated) builds only those targets.
 build_tree() {
