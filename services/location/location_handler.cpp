@@ -6,48 +6,26 @@
 
 namespace qrfleet::location {
 
-namespace {
 using namespace qrfleet::events;
-
-constexpr std::string_view kBookingTypes[] = {BookingCreated::type,   BookingAccepted::type, BookingCancelled::type,
-                                              BookingCompleted::type, BookingBroadcast::type, BookingAssigned::type,
-                                              BookingExpired::type};
-
-bool isBookingType(std::string_view t) {
-  for (auto b : kBookingTypes)
-    if (t == b) return true;
-  return false;
-}
-
-// Every event type here is at version 1.
-bool supportedVersion(int version) { return version == 1; }
-}  // namespace
 
 LocationHandler::LocationHandler(BookingTopics topics, RuntimeMetrics& metrics)
     : topics_(topics), positions_(metrics), bookings_(std::move(topics), metrics) {}
 
-bool LocationHandler::handlesType(std::string_view t) const { return t == LocationUpdated::type || isBookingType(t); }
-
-bool LocationHandler::supportsVersion(std::string_view t, int version) const {
-  return handlesType(t) && (t == LocationUpdated::type ? LocationUpdated::supports(version) : supportedVersion(version));
+std::vector<RoutedType> LocationHandler::bookingTypes() {
+  return {routedType<BookingCreated>(),   routedType<BookingAccepted>(),  routedType<BookingCancelled>(),
+          routedType<BookingCompleted>(), routedType<BookingBroadcast>(), routedType<BookingAssigned>(),
+          routedType<BookingExpired>()};
 }
 
-void LocationHandler::handle(std::span<const ConsumedEvent> events, Effects& effects) {
-  std::vector<Decoded<LocationUpdated>> updates;
+void LocationHandler::applyPositions(std::span<const Decoded<LocationUpdated>> updates, Effects& effects) {
+  positions_.apply(updates, effects);
+}
+
+void LocationHandler::applyBookings(std::span<const ConsumedEvent> events, Effects& effects) {
   std::vector<const ConsumedEvent*> bookingEvents;
-  for (const auto& e : events) {
-    if (e.envelope.eventType != LocationUpdated::type) {
-      bookingEvents.push_back(&e);
-      continue;
-    }
-    try {
-      updates.push_back({&e, LocationUpdated::fromEnvelope(e.envelope)});
-    } catch (const EventRejected& err) {
-      effects.reject(e, err.reason(), err.what());
-    }
-  }
-  if (!updates.empty()) positions_.apply(updates, effects);
-  if (!bookingEvents.empty()) bookings_.apply(bookingEvents, effects);
+  bookingEvents.reserve(events.size());
+  for (const auto& e : events) bookingEvents.push_back(&e);
+  bookings_.apply(bookingEvents, effects);
 }
 
 void LocationHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {

@@ -2,6 +2,8 @@
 #include "booking_dispatcher.h"
 #include "driver_position_writer.h"
 #include "qrfleet/batch_handler.h"
+#include "qrfleet/events/location_updated.h"
+#include "qrfleet/route.h"
 
 namespace qrfleet::location {
 
@@ -11,9 +13,12 @@ class LocationHandler : public BatchHandler {
  public:
   LocationHandler(BookingTopics topics, RuntimeMetrics& metrics);
 
-  bool handlesType(std::string_view eventType) const override;
-  bool supportsVersion(std::string_view eventType, int version) const override;
-  void handle(std::span<const ConsumedEvent> events, Effects& effects) override;
+  // The route of location-updates.
+  void applyPositions(std::span<const Decoded<events::LocationUpdated>> updates, Effects& effects);
+  // The route of bookings: every booking event type, together, in offset order.
+  void applyBookings(std::span<const ConsumedEvent> events, Effects& effects);
+  // The booking event types read from the bookings topic.
+  static std::vector<RoutedType> bookingTypes();
   std::vector<std::string> emitsTo() const override { return {topics_.bookings, topics_.notifications}; }
   // Latest position per driver from the history, open and assigned bookings
   // (and those closed within a day) from location.bookings.

@@ -13,7 +13,13 @@ qrfleet::ServiceDefinition definition() {
   d.name = "location";
   d.description = "Live driver locations (Redis GEO), booking broadcast to nearby transporters, first-accept-wins, expiry";
   d.consumerGroup = "location";
-  d.topics = {"location-updates", "bookings"};
+  using qrfleet::location::LocationHandler;
+  d.routes = {
+      qrfleet::route<LocationHandler, qrfleet::events::LocationUpdated>("location-updates", "driverId",
+                                                                        &LocationHandler::applyPositions),
+      qrfleet::route<LocationHandler>("bookings", "bookingId", LocationHandler::bookingTypes(),
+                                      &LocationHandler::applyBookings),
+  };
   d.postgresSchema = "location";
   d.redisPrefix = "location";
   d.migrations = qrfleet::locationMigrations();

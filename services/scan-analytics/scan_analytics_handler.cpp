@@ -18,7 +18,7 @@ namespace qrfleet::scan {
 ScanAnalyticsHandler::ScanAnalyticsHandler(ScanEnricher enricher, ScanAnalyticsOptions options)
     : enricher_(std::move(enricher)), options_(std::move(options)) {}
 
-void ScanAnalyticsHandler::handleDecoded(std::span<const Decoded<events::ScanRecorded>> scans, Effects& fx) {
+void ScanAnalyticsHandler::apply(std::span<const Decoded<events::ScanRecorded>> scans, Effects& fx) {
   auto& txn = fx.sql();
   std::vector<ScanFacts> facts;
   facts.reserve(scans.size());

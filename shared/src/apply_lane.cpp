@@ -39,18 +39,20 @@ class ApplyLane::BatchEffects : public Effects {
   }
 
   void retryLater(const ConsumedEvent& e, std::string_view reason, milliseconds notBefore) override {
-    if (!lane_.ctx_.definition.retryTopics)
-      throw std::logic_error("Effects::retryLater: service " + lane_.ctx_.definition.name +
-                             " does not declare retryTopics");
+    const auto* route = lane_.ctx_.routes.find(e.source.topic);
+    if (!route || !route->failures.retryTopic)
+      throw std::logic_error("Effects::retryLater: the route of topic " + e.source.topic +
+                             " does not declare FailurePolicy::retryTopic");
     auto message = failedMessageOf(e);
-    if (lane_.retryTopic_.exhausted(e.attempt)) {
+    RetryTopicPublisher retries(lane_.producer_, lane_.deadLetters_, lane_.retryScheduleOf(e));
+    if (retries.exhausted(e.attempt)) {
       rejected.push_back({&e, "retries-exhausted", std::string(reason)});
     } else {
       retriedLater.push_back(&e);
     }
     outputs.push_back({"retry:" + coordinates(message),
-                       [this, message, attempt = e.attempt, why = std::string(reason), notBefore] {
-                         lane_.retryTopic_.publish(message, attempt, why, notBefore);
+                       [retries, message, attempt = e.attempt, why = std::string(reason), notBefore]() mutable {
+                         retries.publish(message, attempt, why, notBefore);
                        }});
   }
 
@@ -120,7 +122,6 @@ ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> h
       producer_(ctx_.kafka,
                 "qrfleet-" + ctx_.definition.name + "-" + ctx_.settings.instanceId + "-lane" + std::to_string(index)),
       deadLetters_(producer_, ctx_.definition.name),
-      retryTopic_(producer_, deadLetters_, ctx_.settings.retryTopics),
       redisRecovery_(ctx_.offsets, redisEffects_, ctx_.definition.redisPrefix, ctx_.log),
       usesRedis_(!ctx_.definition.redisPrefix.empty()),
       ledgerPg_(ctx_.settings.databaseUrl),
@@ -179,8 +180,8 @@ void ApplyLane::warmProducer() {
   // Dead letters and retry copies can come from any lane; follow-ups from the handler.
   auto topics = handler_->emitsTo();
   topics.emplace_back(DeadLetterPublisher::topic);
-  if (ctx_.definition.retryTopics)
-    for (const auto& t : ctx_.definition.topics) topics.push_back(retryTopicOf(t));
+  for (const auto& r : ctx_.routes.routes())
+    if (r.failures.retryTopic) topics.push_back(retryTopicOf(r.topic));
   auto failed = producer_.warm(topics, milliseconds(5000));
   if (!failed.empty())
     ctx_.log.warn("could not look up topics to produce to; the first event to each waits for it",
@@ -312,7 +313,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   for (const auto& r : b.rejected)
     fx.deadLetter(r.message, std::string(rejectReasonName(r.reason)), r.error, r.attempts);
   auto tBegin = Clock::now();
-  if (!b.events.empty()) handler_->handle(b.events, fx);
+  if (!b.events.empty()) ctx_.routes.dispatch(*handler_, b.events, fx);
   auto tHandler = Clock::now();
   auto produced = produceOutputs(fx);
   // Kafka outputs (follow-up events, dead letters, retry copies) are acknowledged before the state commits.
@@ -375,6 +376,7 @@ void ApplyLane::process(ConsumedBatch& b) {
   auto started = Clock::now();
   Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
   dropUnowned(b);
+  ctx_.routes.group(b);  // each route's events one span, for every attempt
   while (!b.lastOffsets.empty()) {
     try {
       apply(b);
@@ -467,7 +469,7 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
       } catch (const std::exception& e) {
         bool handlerFault = classifyFailure(e) == FailureKind::permanent && !one.events.empty();
         noteFailure(e);
-        if (handlerFault && ++handlerFailures >= ctx_.settings.handlerMaxAttempts) {
+        if (handlerFault && ++handlerFailures >= handlerAttemptsOf(one.events.front())) {
           const auto& ev = one.events.front();
           one.rejected.push_back({toFailedMessage(*one.eventMessages.front()), RejectReason::handlerRejected,
                                   std::string("handler error: ") + e.what(), ev.envelope.eventType, handlerFailures});
@@ -487,6 +489,21 @@ bool ApplyLane::applyOneByOne(ConsumedBatch& b) {
     }
   }
   return true;
+}
+
+RetrySchedule ApplyLane::retryScheduleOf(const ConsumedEvent& e) const {
+  auto schedule = ctx_.settings.retryTopics;
+  if (const auto* route = ctx_.routes.find(e.source.topic)) {
+    if (route->failures.retryAttempts > 0) schedule.maxAttempts = route->failures.retryAttempts;
+    if (!route->failures.retryDelays.empty()) schedule.delays = route->failures.retryDelays;
+  }
+  return schedule;
+}
+
+int ApplyLane::handlerAttemptsOf(const ConsumedEvent& e) const {
+  const auto* route = ctx_.routes.find(e.source.topic);
+  return route && route->failures.handlerAttempts > 0 ? route->failures.handlerAttempts
+                                                      : ctx_.settings.handlerMaxAttempts;
 }
 
 void ApplyLane::afterCommit(const ConsumedBatch& b, Clock::time_point started) {

@@ -43,6 +43,7 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
       log_(log),
       metrics_(metrics),
       stop_(stop),
+      routes_(definition.routes),
       pg_(settings.databaseUrl, settings.idleInTransactionTimeout),
       offsets_(definition.postgresSchema, definition.consumerGroup, settings.instanceId),
       outside_(definition.postgresSchema, settings.databaseUrl, settings.outsideLimits, log, metrics, stop) {
@@ -83,12 +84,11 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
                              log_,
                              metrics_,
                              offsets_,
+                             routes_,
                              outside_,
                              stop_,
                              [this](const TopicPartition& tp, std::int64_t epoch) { return owns(tp, epoch); },
                              [this](const auto& lastOffsets) { commitKafkaOffsets(lastOffsets); }};
-  // Routing checks (type, version) are const and stateless: lane 0's handler answers them.
-  router_ = handlers.front().get();
   for (std::size_t i = 0; i < handlers.size(); ++i)
     lanes_.push_back(std::make_unique<ApplyLane>(static_cast<int>(i), context, std::move(handlers[i])));
 }
@@ -293,12 +293,12 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     }
     try {
       auto env = Envelope::decode(std::string_view(static_cast<const char*>(m->payload()), m->len()));
-      if (!router_->handlesType(env.eventType)) {
+      if (!routes_.handles(tp.topic, env.eventType)) {
         reject(RejectReason::unknownEventType, "event type '" + env.eventType + "' is not handled by " + def_.name,
                env.eventType);
         continue;
       }
-      if (!router_->supportsVersion(env.eventType, env.version)) {
+      if (!routes_.supports(tp.topic, env.eventType, env.version)) {
         reject(RejectReason::unsupportedVersion,
                env.eventType + " version " + std::to_string(env.version) + " is not supported by " + def_.name,
                env.eventType);
@@ -444,12 +444,9 @@ void BatchConsumer::run() {
   OutputLedger(def_.postgresSchema, def_.consumerGroup).ensureTable(pg_.get());
   AttemptLedger(def_.postgresSchema).ensureTable(pg_.get());
   postgresUp_ = true;
-  auto topics = def_.topics;
-  if (def_.retryTopics)
-    for (const auto& t : def_.topics) {
-      retryTopics_.insert(retryTopicOf(t));
-      topics.push_back(retryTopicOf(t));
-    }
+  auto topics = routes_.subscriptions();
+  for (const auto& t : topics)
+    if (routes_.isRetryTopic(t)) retryTopics_.insert(t);
   auto err = consumer_->subscribe(topics);
   if (err != RdKafka::ERR_NO_ERROR) throw std::runtime_error("subscribe failed: " + RdKafka::err2str(err));
   while (!stop_) {

@@ -67,6 +67,18 @@ void RedisEffects::publish(const std::string& channel, const std::string& messag
   if (announce_) commands_.push_back({"PUBLISH", channel, message});
 }
 
+std::vector<std::vector<std::string>> RedisEffects::pendingCommands() const {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& [key, by] : increments_) out.push_back({"INCRBY", key, std::to_string(by)});
+  for (const auto& [key, members] : hllAdds_) {
+    std::vector<std::string> argv{"PFADD", key};
+    argv.insert(argv.end(), members.begin(), members.end());
+    out.push_back(std::move(argv));
+  }
+  out.insert(out.end(), commands_.begin(), commands_.end());
+  return out;
+}
+
 std::size_t RedisEffects::queuedCommands() const { return increments_.size() + hllAdds_.size() + commands_.size(); }
 
 bool RedisEffects::commit(RedisClient& redis, const std::map<TopicPartition, std::int64_t>& lastOffsets) {

@@ -38,7 +38,7 @@ int resetState(const ServiceDefinition& def, const RuntimeSettings& settings, co
     return 3;
   }
   // From the beginning: offsets -1 (resume at the oldest message); from a time: its offsets.
-  auto start = fromMs ? ReplayRange::of(admin, def.topics, fromMs).start : std::map<TopicPartition, std::int64_t>{};
+  auto start = fromMs ? ReplayRange::of(admin, topicsOf(def), fromMs).start : std::map<TopicPartition, std::int64_t>{};
   ServiceState(def, settings.databaseUrl, settings.redisUrl).reset(start);
   log.info("state reset", {{"schema", def.postgresSchema}, {"redisPrefix", def.redisPrefix},
                            {"from", fromMs ? formatRfc3339Millis(*fromMs) : "earliest"}});
@@ -53,7 +53,7 @@ class ReplayFinish {
                ShutdownSignal& shutdown, JsonLogger& log)
       : offsets_(def.postgresSchema, def.consumerGroup, "replay") {
     KafkaAdmin admin(kafka);
-    range_ = ReplayRange::of(admin, def.topics);
+    range_ = ReplayRange::of(admin, topicsOf(def));
     thread_ = std::thread([this, url = settings.databaseUrl, &shutdown, &log] {
       PostgresConnection pg(url);
       while (!shutdown.requested() && !leaving_) {
@@ -90,11 +90,21 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+nlohmann::json describeRoutes(const ServiceDefinition& def) {
+  auto out = nlohmann::json::array();
+  for (const auto& r : def.routes) {
+    auto types = nlohmann::json::array();
+    for (const auto& t : r.types) types.push_back({{"type", t.type}, {"versions", t.versions}});
+    out.push_back({{"topic", r.topic}, {"key", r.key}, {"eventTypes", types}, {"retryTopic", r.failures.retryTopic}});
+  }
+  return out;
+}
+
 std::vector<ConfigOption> allOptions(const ServiceDefinition& def) {
   auto options = RuntimeSettings::options(!def.redisPrefix.empty());
   // Overrides for blue/green deployments, shadow consumers and tests.
   options.push_back({"KAFKA_GROUP_ID", "consumer group", def.consumerGroup});
-  options.push_back({"KAFKA_TOPICS", "topics to consume, comma-separated", joined(def.topics)});
+  options.push_back({"KAFKA_TOPICS", "the routes' topics under other names (tests, shadow consumers), comma-separated, in this order", joined(topicsOf(def))});
   for (auto& o : KafkaSettings::options()) options.push_back(std::move(o));
   for (const auto& o : def.options) options.push_back(o);
   return options;
@@ -104,7 +114,7 @@ void usage(const ServiceDefinition& def) {
   std::cout << "qrfleet-" << def.name << " " << kVersion << " - " << def.description << "\n\n"
             << "Usage: qrfleet-" << def.name << " [--migrate] [--help] [--version]\n"
             << "  (no option)  apply migrations, then consume " ;
-  for (std::size_t i = 0; i < def.topics.size(); ++i) std::cout << (i ? ", " : "") << def.topics[i];
+  std::cout << joined(topicsOf(def));
   std::cout << " as group " << def.consumerGroup << " until SIGTERM\n"
             << "  --migrate    apply the SQL migrations of schema '" << def.postgresSchema << "' and exit\n"
             << "Replay steps (run by `qrfleet replay`, with the service's consumers stopped):\n"
@@ -135,6 +145,12 @@ bool migrate(const ServiceDefinition& def, const RuntimeSettings& settings, Json
 }
 
 }  // namespace
+
+std::vector<std::string> topicsOf(const ServiceDefinition& def) {
+  std::vector<std::string> out;
+  for (const auto& r : def.routes) out.push_back(r.topic);
+  return out;
+}
 
 int runService(int argc, char** argv, const ServiceDefinition& declared) {
   ServiceDefinition def = declared;
@@ -177,14 +193,22 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   auto settings = RuntimeSettings::fromConfig(config, !def.redisPrefix.empty());
   auto kafka = KafkaSettings::fromConfig(config);
   def.consumerGroup = config.string("KAFKA_GROUP_ID");
-  def.topics.clear();
-  std::istringstream topics(config.string("KAFKA_TOPICS"));
-  for (std::string t; std::getline(topics, t, ',');)
-    if (!t.empty()) def.topics.push_back(t);
+  {
+    // The declared topics under other names, position by position.
+    std::vector<std::string> renamed;
+    std::istringstream topics(config.string("KAFKA_TOPICS"));
+    for (std::string t; std::getline(topics, t, ',');)
+      if (!t.empty()) renamed.push_back(t);
+    if (renamed.size() != def.routes.size())
+      config.invalid("KAFKA_TOPICS", "names " + std::to_string(renamed.size()) + " topic(s); the service routes " +
+                                         std::to_string(def.routes.size()) + " (" + joined(topicsOf(def)) + ")");
+    else
+      for (std::size_t i = 0; i < renamed.size(); ++i) def.routes[i].topic = renamed[i];
+  }
   JsonLogger log(def.name, parseLogLevel(settings.logLevel), std::cout);
   RuntimeMetrics metrics(def.name, std::string(kVersion));
   OutsideKit outside(settings.redisUrl, def.redisPrefix, metrics);
-  ServiceContext context{config, log, metrics, outside};
+  ServiceContext context{def, config, log, metrics, outside};
   settings.replaying = step == "--replay";
   std::vector<std::unique_ptr<BatchHandler>> handlers;
   std::vector<PeriodicTask> tasks;
@@ -192,6 +216,12 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
     handlers.push_back(def.makeHandler(context));
     if (def.makeTasks) tasks = def.makeTasks(context);
     config.finish();
+    for (const auto& r : def.routes)
+      if (!handlers.front() || !r.fits(*handlers.front())) {
+        std::cerr << "qrfleet-" << def.name << ": the route of topic " << r.topic
+                  << " names a member of another handler class than makeHandler makes\n";
+        return 1;
+      }
     // One handler per apply lane; the configuration is known good now.
     while (static_cast<int>(handlers.size()) < settings.applyLanes) handlers.push_back(def.makeHandler(context));
   } catch (const ConfigError& e) {
@@ -202,7 +232,8 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   if (step == "--describe") {
     std::cout << nlohmann::json{{"service", def.name},
                                 {"group", def.consumerGroup},
-                                {"topics", def.topics},
+                                {"topics", topicsOf(def)},
+                                {"routes", describeRoutes(def)},
                                 {"postgresSchema", def.postgresSchema},
                                 {"redisPrefix", def.redisPrefix}}
                      .dump()
@@ -227,7 +258,7 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
     HealthServer http(settings.metricsPort, {[&] { return metrics.render(); }, [&] { return consumer.healthy(); },
                                              [&] { return consumer.ready(); }});
     log.info("started", {{"version", kVersion}, {"instance", settings.instanceId}, {"group", def.consumerGroup},
-                         {"topics", def.topics}, {"metricsPort", http.port()}});
+                         {"topics", topicsOf(def)}, {"metricsPort", http.port()}});
     consumer.run();
     log.info("stopped cleanly");
     return 0;

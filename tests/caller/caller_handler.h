@@ -29,9 +29,8 @@ struct CallerSettings {
 class CallerHandler : public BatchHandler {
  public:
   CallerHandler(CallerSettings settings, OutsideKit& outside);
-  bool handlesType(std::string_view t) const override { return t == "probe.step"; }
-  bool supportsVersion(std::string_view, int v) const override { return v == 1; }
-  void handle(std::span<const ConsumedEvent> events, Effects& effects) override;
+  // The route of caller-steps.
+  void handle(std::span<const ConsumedEvent> events, Effects& effects);
 
  private:
   StepOutcome send(int n, const OutsideCall& call);

@@ -29,8 +29,10 @@ qrfleet::ServiceDefinition definition() {
   d.name = "test-probe";
   d.description = "test-only worker: applies probe.step events, fails on request";
   d.consumerGroup = "test-probe";
-  d.topics = {"probe-steps"};
-  d.retryTopics = true;
+  qrfleet::FailurePolicy failures;
+  failures.retryTopic = true;
+  d.routes = {qrfleet::route<qrfleet::probe::ProbeHandler>("probe-steps", "n", {{"probe.step", {1}}},
+                                                           &qrfleet::probe::ProbeHandler::handle, failures)};
   d.postgresSchema = "probe";
   d.redisPrefix = "probe";
   d.migrations = qrfleet::probeMigrations();

@@ -22,9 +22,8 @@ struct ProbeBehaviour {
 class ProbeHandler : public BatchHandler {
  public:
   ProbeHandler(ProbeBehaviour behaviour, const std::string& databaseUrl);
-  bool handlesType(std::string_view t) const override { return t == "probe.step"; }
-  bool supportsVersion(std::string_view, int v) const override { return v == 1; }
-  void handle(std::span<const ConsumedEvent> events, Effects& effects) override;
+  // The route of probe-steps.
+  void handle(std::span<const ConsumedEvent> events, Effects& effects);
 
  private:
   void record(int n, std::size_t batchSize, const std::string& outcome);

@@ -23,6 +23,7 @@
 #include "qrfleet/redis_effects.h"
 #include "qrfleet/redis_recovery.h"
 #include "qrfleet/retry_topic_publisher.h"
+#include "qrfleet/route_table.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
 #include "qrfleet/service_definition.h"
@@ -50,6 +51,7 @@ class ApplyLane {
     JsonLogger& log;
     RuntimeMetrics& metrics;
     const OffsetStore& offsets;
+    const RouteTable& routes;
     OutsideCalls& outside;
     const std::atomic<bool>& stop;
     // Whether this process still owns the partition under that claim epoch.
@@ -97,6 +99,9 @@ class ApplyLane {
   // those an earlier run delivered; returns the ledger keys of what it produced.
   std::set<std::string> produceOutputs(BatchEffects& fx);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
+  // The event's route's retry schedule (its policy, or RETRY_TOPIC_*), and handler attempts.
+  RetrySchedule retryScheduleOf(const ConsumedEvent& event) const;
+  int handlerAttemptsOf(const ConsumedEvent& event) const;
 
   int index_;
   Context ctx_;
@@ -106,7 +111,6 @@ class ApplyLane {
   RedisEffects redisEffects_;
   EventProducer producer_;
   DeadLetterPublisher deadLetters_;
-  RetryTopicPublisher retryTopic_;
   RedisRecovery redisRecovery_;
   bool usesRedis_;
   PostgresConnection ledgerPg_;  // autocommit, outside the batch transaction

@@ -17,6 +17,7 @@
 #include "qrfleet/offset_store.h"
 #include "qrfleet/outside_calls.h"
 #include "qrfleet/postgres_connection.h"
+#include "qrfleet/route_table.h"
 #include "qrfleet/runtime_metrics.h"
 #include "qrfleet/runtime_settings.h"
 #include "qrfleet/service_definition.h"
@@ -66,7 +67,7 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   JsonLogger& log_;
   RuntimeMetrics& metrics_;
   const std::atomic<bool>& stop_;
-  const BatchHandler* router_ = nullptr;  // lane 0's handler, for type/version routing
+  RouteTable routes_;
 
   PostgresConnection pg_;  // partition claims
   OffsetStore offsets_;

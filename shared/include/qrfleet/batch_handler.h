@@ -72,8 +72,8 @@ class Effects {
   // Slow external work failed for now: try the event again later through
   // `<topic>-retry` (RETRY_TOPIC_DELAYS_MS, or `notBefore` if later: a
   // provider's Retry-After), or dead-letter it as retries-exhausted after
-  // RETRY_TOPIC_ATTEMPTS. The batch goes on; the service must declare
-  // retryTopics and the retry topic must exist.
+  // RETRY_TOPIC_ATTEMPTS, or the route's own policy). The batch goes on; the
+  // event's route must declare FailurePolicy::retryTopic and the retry topic must exist.
   // Dead letters and retry copies are produced once per message however
   // often its batch runs (OutputLedger).
   virtual void retryLater(const ConsumedEvent& event, std::string_view reason,
@@ -92,20 +92,16 @@ class Effects {
   virtual void duplicate(const ConsumedEvent& event) = 0;
 };
 
-// A service's domain logic: turns a batch of events into effects.
+// A service's domain logic, one instance per apply lane: the members its
+// routes name (see Route) turn a batch's events into effects.
 // Failures: Effects::reject() (this event is wrong: dead-letter it now),
 // Effects::retryLater() (this event's external work failed: retry it later),
 // throw TransientError (a dependency is down: retry the whole batch in place
 // with backoff); any other exception is treated as a bug or bad data in some
-// event: the runtime isolates it and gives it HANDLER_MAX_ATTEMPTS attempts.
+// event: the runtime isolates it and gives it its route's handler attempts.
 class BatchHandler {
  public:
   virtual ~BatchHandler() = default;
-  // Routing: events of other types are dead-lettered as unknown-event-type,
-  // unsupported versions as unsupported-event-version.
-  virtual bool handlesType(std::string_view eventType) const = 0;
-  virtual bool supportsVersion(std::string_view eventType, int version) const = 0;
-  virtual void handle(std::span<const ConsumedEvent> events, Effects& effects) = 0;
   // Topics Effects::emit() may produce to: the runtime warms its producers
   // for them at start, so the first follow-up event is as fast as the rest.
   virtual std::vector<std::string> emitsTo() const { return {}; }
@@ -119,35 +115,11 @@ class BatchHandler {
   }
 };
 
+// An event with its payload decoded (routes of one type hand these over).
 template <class Event>
 struct Decoded {
   const ConsumedEvent* event;
   Event data;
-};
-
-// A handler for one event type: decodes each payload with Event::fromEnvelope
-// (dead-lettering the ones that break the schema) and hands over typed events.
-template <class Event>
-class TypedBatchHandler : public BatchHandler {
- public:
-  bool handlesType(std::string_view t) const override { return t == Event::type; }
-  bool supportsVersion(std::string_view t, int v) const override { return t == Event::type && Event::supports(v); }
-
-  void handle(std::span<const ConsumedEvent> events, Effects& effects) final {
-    std::vector<Decoded<Event>> decoded;
-    decoded.reserve(events.size());
-    for (const auto& e : events) {
-      try {
-        decoded.push_back({&e, Event::fromEnvelope(e.envelope)});
-      } catch (const EventRejected& err) {
-        effects.reject(e, err.reason(), err.what());
-      }
-    }
-    if (!decoded.empty()) handleDecoded(decoded, effects);
-  }
-
- protected:
-  virtual void handleDecoded(std::span<const Decoded<Event>> events, Effects& effects) = 0;
 };
 
 }  // namespace qrfleet

@@ -51,6 +51,8 @@ class RedisEffects {
   void publish(const std::string& channel, const std::string& message);
 
   std::size_t queuedCommands() const;
+  // The queued writes as commands, increments and HyperLogLog adds merged per key (tests, debugging).
+  std::vector<std::vector<std::string>> pendingCommands() const;
 
  private:
   std::string keyPrefix_;

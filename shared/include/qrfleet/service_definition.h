@@ -11,14 +11,18 @@
 #include "qrfleet/json_logger.h"
 #include "qrfleet/outside_kit.h"
 #include "qrfleet/periodic_task.h"
+#include "qrfleet/route.h"
 #include "qrfleet/runtime_metrics.h"
 
 namespace qrfleet {
+
+struct ServiceDefinition;
 
 // What a service's handler factory gets: its configuration (read its own
 // options here, before the runtime validates the whole environment), the
 // logger, the metrics registry, and the clients for outside calls.
 struct ServiceContext {
+  const ServiceDefinition& service;  // name, Redis prefix, routes: stated once, in the definition
   EnvConfig& config;
   JsonLogger& log;
   RuntimeMetrics& metrics;
@@ -31,9 +35,10 @@ struct ServiceDefinition {
   std::string name;               // scan-analytics (binary: qrfleet-scan-analytics)
   std::string description;        // one line for --help
   std::string consumerGroup;      // Kafka group, also the offset-store key
-  std::vector<std::string> topics;
-  // Also consume `<topic>-retry` for each topic: the handler uses Effects::retryLater().
-  bool retryTopics = false;
+  // Per topic: the event types and versions read, the handler member that
+  // takes them, the failure policy (see Route). The runtime subscribes to
+  // these topics (and their retry topics) and dispatches from this table.
+  std::vector<Route> routes;
   std::string postgresSchema;     // the one schema this service owns
   std::string redisPrefix;        // the one key prefix this service owns
   std::span<const EmbeddedFile> migrations;
@@ -54,5 +59,8 @@ struct ServiceDefinition {
 // applies migrations, then runs the consume loop until SIGTERM/SIGINT.
 // Returns the process exit code (0 after a clean shutdown, 2 on bad configuration).
 int runService(int argc, char** argv, const ServiceDefinition& definition);
+
+// The routes' topics, in declaration order.
+std::vector<std::string> topicsOf(const ServiceDefinition& definition);
 
 }  // namespace qrfleet
