@@ -11,9 +11,6 @@ namespace qrfleet {
 
 namespace {
 
-struct CurlHandleDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 struct CurlListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -53,7 +50,10 @@ std::string outcomeLabel(const HttpResponse& r) {
 }  // namespace
 
 struct HttpClient::Handle {
-  std::unique_ptr<CURL, CurlHandleDeleter> curl{curl_easy_init()};
+  struct Cleanup {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  };
+  std::unique_ptr<CURL, Cleanup> curl{curl_easy_init()};
 };
 
 HttpClient::HttpClient(RuntimeMetrics& metrics, std::size_t maxIdleHandles)
