@@ -3,7 +3,7 @@
 #include <string>
 
 #include "qrfleet/config.h"
-#include "qrfleet/kafka_settings.h"
+#include "qrfleet/kafka/kafka_settings.h"
 
 namespace qrfleet::cli {
 

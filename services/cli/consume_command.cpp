@@ -3,7 +3,7 @@
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/topic_reader.h"
+#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::cli {
 

@@ -3,9 +3,9 @@
 #include <charconv>
 #include <pqxx/pqxx>
 
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/time_format.h"
-#include "qrfleet/topic_reader.h"
+#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::cli {
 

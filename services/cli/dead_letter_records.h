@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "qrfleet/dead_letter_publisher.h"
-#include "qrfleet/kafka_settings.h"
+#include "qrfleet/runtime/dead_letter_publisher.h"
+#include "qrfleet/kafka/kafka_settings.h"
 
 namespace qrfleet::cli {
 

@@ -2,8 +2,8 @@
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/kafka_admin.h"
-#include "qrfleet/topic_catalog.h"
+#include "qrfleet/kafka/kafka_admin.h"
+#include "qrfleet/kafka/topic_catalog.h"
 
 namespace qrfleet::cli {
 

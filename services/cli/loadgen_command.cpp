@@ -4,9 +4,9 @@
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/event_producer.h"
-#include "qrfleet/loadgen/driver_workload.h"
-#include "qrfleet/loadgen/scan_workload.h"
+#include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/tools/loadgen/driver_workload.h"
+#include "qrfleet/tools/loadgen/scan_workload.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet::cli {

@@ -3,9 +3,9 @@
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/event_producer.h"
-#include "qrfleet/schema_catalog.h"
-#include "qrfleet/topic_catalog.h"
+#include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/tools/schema_catalog.h"
+#include "qrfleet/kafka/topic_catalog.h"
 
 namespace qrfleet::cli {
 

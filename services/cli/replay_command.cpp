@@ -9,11 +9,11 @@
 
 #include "cli_context.h"
 #include "commands.h"
-#include "qrfleet/kafka_admin.h"
-#include "qrfleet/offset_store.h"
-#include "qrfleet/postgres_connection.h"
-#include "qrfleet/replay_range.h"
-#include "qrfleet/service_state.h"
+#include "qrfleet/kafka/kafka_admin.h"
+#include "qrfleet/stores/offset_store.h"
+#include "qrfleet/stores/postgres_connection.h"
+#include "qrfleet/replay/replay_range.h"
+#include "qrfleet/replay/service_state.h"
 #include "qrfleet/time_format.h"
 #include "worker_binary.h"
 

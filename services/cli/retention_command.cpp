@@ -4,7 +4,7 @@
 #include "cli_context.h"
 #include "commands.h"
 #include "qrfleet/event_id.h"
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/events/retention_policy_triggered.h"
 #include "qrfleet/time_format.h"
 

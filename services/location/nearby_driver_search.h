@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "qrfleet/events/booking_events.h"
-#include "qrfleet/redis_client.h"
+#include "qrfleet/stores/redis_client.h"
 
 namespace qrfleet::location {
 

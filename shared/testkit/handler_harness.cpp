@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "qrfleet/event_id.h"
-#include "qrfleet/migration_runner.h"
-#include "qrfleet/runtime_settings.h"
+#include "qrfleet/runtime/migration_runner.h"
+#include "qrfleet/runtime/runtime_settings.h"
 
 namespace qrfleet::testkit {
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "qrfleet/attempt_ledger.h"
+#include "qrfleet/outside/attempt_ledger.h"
 
 namespace qrfleet::testkit {
 

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "qrfleet/config.h"
-#include "qrfleet/runtime_settings.h"
+#include "qrfleet/runtime/runtime_settings.h"
 
 using qrfleet::ConfigError;
 using qrfleet::EnvConfig;

@@ -2,11 +2,11 @@
 
 #include <thread>
 
-#include "qrfleet/circuit_breaker.h"
+#include "qrfleet/outside/circuit_breaker.h"
 #include "qrfleet/config.h"
-#include "qrfleet/http_client.h"
-#include "qrfleet/provider_failover.h"
-#include "qrfleet/runtime_settings.h"
+#include "qrfleet/outside/http_client.h"
+#include "qrfleet/outside/provider_failover.h"
+#include "qrfleet/runtime/runtime_settings.h"
 
 using namespace qrfleet;
 using namespace std::chrono_literals;

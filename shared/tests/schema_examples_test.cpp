@@ -14,7 +14,7 @@
 #include "qrfleet/events/notification_requested.h"
 #include "qrfleet/events/retention_policy_triggered.h"
 #include "qrfleet/events/scan_recorded.h"
-#include "qrfleet/schema_catalog.h"
+#include "qrfleet/tools/schema_catalog.h"
 
 namespace fs = std::filesystem;
 using namespace qrfleet;

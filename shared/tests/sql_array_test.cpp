@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "qrfleet/consumed_batch.h"
+#include "qrfleet/runtime/consumed_batch.h"
 #include "qrfleet/sql_array.h"
 
 using namespace qrfleet;

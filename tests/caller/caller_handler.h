@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "qrfleet/batch_handler.h"
-#include "qrfleet/outside_kit.h"
+#include "qrfleet/outside/outside_kit.h"
 
 namespace qrfleet::caller {
 

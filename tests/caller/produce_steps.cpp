@@ -6,8 +6,8 @@
 
 #include "qrfleet/config.h"
 #include "qrfleet/event_id.h"
-#include "qrfleet/event_producer.h"
-#include "qrfleet/kafka_settings.h"
+#include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/kafka/kafka_settings.h"
 #include "qrfleet/time_format.h"
 
 int main(int argc, char** argv) {

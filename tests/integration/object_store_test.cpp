@@ -9,8 +9,8 @@
 #include <random>
 
 #include "qrfleet/event_id.h"
-#include "qrfleet/file_object_store.h"
-#include "qrfleet/s3_object_store.h"
+#include "qrfleet/outside/file_object_store.h"
+#include "qrfleet/outside/s3_object_store.h"
 #include "test_stack.h"
 
 using namespace qrfleet;

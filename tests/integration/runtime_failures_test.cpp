@@ -4,7 +4,7 @@
 #include <signal.h>
 
 #include "probe_run.h"
-#include "qrfleet/retry_schedule.h"
+#include "qrfleet/runtime/retry_schedule.h"
 
 using namespace qrfleet;
 using namespace qrfleet::testing;

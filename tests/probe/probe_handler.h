@@ -3,7 +3,7 @@
 #include <string>
 
 #include "qrfleet/batch_handler.h"
-#include "qrfleet/postgres_connection.h"
+#include "qrfleet/stores/postgres_connection.h"
 
 namespace qrfleet::probe {
 

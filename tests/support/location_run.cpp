@@ -5,7 +5,7 @@
 #include "qrfleet/event_id.h"
 #include "qrfleet/events/location_updated.h"
 #include "qrfleet/time_format.h"
-#include "qrfleet/topic_reader.h"
+#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::testing {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/events/booking_events.h"
 #include "test_stack.h"
 

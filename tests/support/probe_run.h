@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "scan_run.h"
 #include "test_stack.h"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/http_client.h"
+#include "qrfleet/outside/http_client.h"
 #include "qrfleet/runtime_metrics.h"
 #include "test_stack.h"
 

@@ -2,8 +2,8 @@
 
 #include <pqxx/pqxx>
 
-#include "qrfleet/loadgen/scan_workload.h"
-#include "qrfleet/redis_client.h"
+#include "qrfleet/tools/loadgen/scan_workload.h"
+#include "qrfleet/stores/redis_client.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet::testing {

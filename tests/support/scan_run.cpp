@@ -1,7 +1,7 @@
 #include "scan_run.h"
 
 #include "qrfleet/time_format.h"
-#include "qrfleet/topic_reader.h"
+#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::testing {
 

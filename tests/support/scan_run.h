@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/event_producer.h"
-#include "qrfleet/loadgen/scan_workload.h"
+#include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/tools/loadgen/scan_workload.h"
 #include "scan_expectations.h"
 #include "test_stack.h"
 

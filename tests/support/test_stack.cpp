@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "qrfleet/kafka_admin.h"
+#include "qrfleet/kafka/kafka_admin.h"
 
 namespace qrfleet::testing {
 

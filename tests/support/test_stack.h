@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/event_producer.h"
-#include "qrfleet/kafka_settings.h"
-#include "qrfleet/redis_client.h"
+#include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/kafka/kafka_settings.h"
+#include "qrfleet/stores/redis_client.h"
 
 namespace qrfleet::testing {
 

@@ -1,9 +1,9 @@
 #include "worker_run.h"
 
 #include "qrfleet/event_id.h"
-#include "qrfleet/retry_schedule.h"
+#include "qrfleet/runtime/retry_schedule.h"
 #include "qrfleet/time_format.h"
-#include "qrfleet/topic_reader.h"
+#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::testing {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/dead_letter_publisher.h"
+#include "qrfleet/runtime/dead_letter_publisher.h"
 #include "qrfleet/envelope.h"
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "scan_run.h"
 #include "test_stack.h"
 

@@ -9,8 +9,8 @@
 
 #include "qrfleet/envelope.h"
 #include "qrfleet/outside_step.h"
-#include "qrfleet/redis_effects.h"
-#include "qrfleet/redis_keyspace.h"
+#include "qrfleet/stores/redis_effects.h"
+#include "qrfleet/stores/redis_keyspace.h"
 #include "qrfleet/topic_partition.h"
 
 namespace qrfleet {

@@ -4,9 +4,9 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "qrfleet/event_producer.h"
+#include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/json_logger.h"
-#include "qrfleet/redis_client.h"
+#include "qrfleet/stores/redis_client.h"
 
 namespace qrfleet {
 

@@ -9,7 +9,7 @@
 #include "qrfleet/config.h"
 #include "qrfleet/embedded_file.h"
 #include "qrfleet/json_logger.h"
-#include "qrfleet/outside_kit.h"
+#include "qrfleet/outside/outside_kit.h"
 #include "qrfleet/periodic_task.h"
 #include "qrfleet/route.h"
 #include "qrfleet/runtime_metrics.h"

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "qrfleet/outside_kit.h"
-#include "qrfleet/postgres_connection.h"
-#include "qrfleet/route_table.h"
+#include "qrfleet/outside/outside_kit.h"
+#include "qrfleet/stores/postgres_connection.h"
+#include "qrfleet/runtime/route_table.h"
 #include "qrfleet/service_definition.h"
 #include "qrfleet/testkit/recording_effects.h"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "qrfleet/batch_handler.h"
-#include "qrfleet/redis_effects.h"
+#include "qrfleet/stores/redis_effects.h"
 
 namespace qrfleet::testkit {
 

@@ -1,0 +1,190 @@
+#include "qrfleet/outside/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <ctime>
+
+namespace qrfleet {
+
+namespace {
+
+struct CurlListDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+std::size_t appendBody(char* data, std::size_t size, std::size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::size_t readHeader(char* data, std::size_t size, std::size_t n, void* out) {
+  std::string_view line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    (*static_cast<std::map<std::string, std::string>*>(out))[name] = std::string(value);
+  } else if (line.starts_with("HTTP/")) {
+    static_cast<std::map<std::string, std::string>*>(out)->clear();  // a new response (after 100 Continue, a redirect)
+  }
+  return size * n;
+}
+
+std::string outcomeLabel(const HttpResponse& r) {
+  switch (r.failure) {
+    case HttpResponse::Failure::connect: return "connect_error";
+    case HttpResponse::Failure::timeout: return "timeout";
+    case HttpResponse::Failure::other: return "error";
+    case HttpResponse::Failure::none: break;
+  }
+  if (r.status == 429) return "429";
+  return std::to_string(r.status / 100) + "xx";
+}
+
+}  // namespace
+
+struct HttpClient::Handle {
+  struct Cleanup {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  };
+  std::unique_ptr<CURL, Cleanup> curl{curl_easy_init()};
+};
+
+HttpClient::HttpClient(RuntimeMetrics& metrics, std::size_t maxIdleHandles)
+    : maxIdle_(maxIdleHandles),
+      requests_(prometheus::BuildCounter()
+                    .Name("qrfleet_outside_requests_total")
+                    .Help("HTTP requests to outside providers by target and outcome (2xx, 4xx, 429, 5xx, timeout, connect_error, error)")
+                    .Register(metrics.registry())),
+      seconds_(prometheus::BuildHistogram()
+                   .Name("qrfleet_outside_request_seconds")
+                   .Help("HTTP request duration by target")
+                   .Register(metrics.registry())) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in libcurl >= 7.84
+}
+
+HttpClient::~HttpClient() {
+  idle_.clear();
+  curl_global_cleanup();
+}
+
+std::unique_ptr<HttpClient::Handle> HttpClient::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto h = std::move(idle_.back());
+      idle_.pop_back();
+      return h;
+    }
+  }
+  auto h = std::make_unique<Handle>();
+  if (!h->curl) throw std::runtime_error("curl_easy_init failed");
+  return h;
+}
+
+void HttpClient::giveBack(std::unique_ptr<Handle> h) {
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < maxIdle_) idle_.push_back(std::move(h));
+}
+
+HttpResponse HttpClient::send(const HttpRequest& req) {
+  auto handle = take();
+  CURL* c = handle->curl.get();
+  curl_easy_reset(c);  // keeps the connection cache: keep-alive reuse
+  HttpResponse resp;
+  std::unique_ptr<curl_slist, CurlListDeleter> headers;
+  bool contentType = false;
+  for (const auto& [k, v] : req.headers) {
+    std::string lower = k;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (lower == "content-type") contentType = true;
+    auto line = k + ": " + v;
+    headers.reset(curl_slist_append(headers.release(), line.c_str()));
+  }
+  // Without one, curl labels a POST body application/x-www-form-urlencoded.
+  if (!req.body.empty() && !contentType)
+    headers.reset(curl_slist_append(headers.release(), "Content-Type: application/octet-stream"));
+  headers.reset(curl_slist_append(headers.release(), "Expect:"));  // no 100-continue round trip
+
+  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connectTimeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(req.totalTimeout.count()));
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, appendBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, readHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &resp.headers);
+  if (!req.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, req.caFile.c_str());
+  if (req.method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (req.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    if (!req.body.empty() || req.method == "POST" || req.method == "PUT") {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    }
+  }
+  std::string credentials;
+  if (req.sigv4) {
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, req.sigv4->provider.c_str());
+    credentials = req.sigv4->accessKey + ":" + req.sigv4->secretKey;
+    curl_easy_setopt(c, CURLOPT_USERPWD, credentials.c_str());
+  }
+  char error[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+
+  auto rc = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
+  double total = 0;
+  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+  resp.seconds = total;
+  // Nothing of this call may outlive it in the pooled handle.
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(c, CURLOPT_USERPWD, nullptr);
+  if (rc != CURLE_OK) {
+    resp.failure = rc == CURLE_OPERATION_TIMEDOUT         ? HttpResponse::Failure::timeout
+                   : (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                      rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR)
+                       ? HttpResponse::Failure::connect
+                       : HttpResponse::Failure::other;
+    resp.error = error[0] ? error : curl_easy_strerror(rc);
+  }
+  requests_.Add({{"target", req.target}, {"outcome", outcomeLabel(resp)}}).Increment();
+  seconds_.Add({{"target", req.target}},
+               prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+      .Observe(resp.seconds);
+  giveBack(std::move(handle));
+  return resp;
+}
+
+std::chrono::milliseconds parseRetryAfter(const std::string& value, std::int64_t nowSeconds) {
+  if (value.empty()) return {};
+  long long seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc{} && end == value.data() + value.size()) return std::chrono::seconds(std::max(0LL, seconds));
+  auto at = curl_getdate(value.c_str(), nullptr);
+  if (at < 0) return {};
+  return std::chrono::seconds(std::max<std::int64_t>(0, static_cast<std::int64_t>(at) - nowSeconds));
+}
+
+StepOutcome classifyHttp(const HttpResponse& r) {
+  if (r.failure != HttpResponse::Failure::none)
+    return StepOutcome::transient(std::string(r.failure == HttpResponse::Failure::timeout ? "timeout: " : "no answer: ") + r.error);
+  auto detail = "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 200));
+  if (r.status >= 200 && r.status < 300) return StepOutcome::success(detail);
+  if (r.status == 408 || r.status == 425 || r.status == 429 || r.status >= 500)
+    return StepOutcome::transient(detail, parseRetryAfter(r.header("retry-after"), std::time(nullptr)));
+  return StepOutcome::permanent(detail);
+}
+
+}  // namespace qrfleet

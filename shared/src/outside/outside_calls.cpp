@@ -1,0 +1,203 @@
+#include "qrfleet/outside/outside_calls.h"
+
+#include <algorithm>
+
+#include "qrfleet/batch_handler.h"
+#include "qrfleet/failure_kind.h"
+
+namespace qrfleet {
+
+using Clock = std::chrono::steady_clock;
+
+int OutsideLimits::limitOf(const std::string& target) const {
+  auto it = perTarget.find(target);
+  return it == perTarget.end() ? targetConcurrency : it->second;
+}
+
+struct OutsideCalls::Run {
+  std::span<const OutsideStep> steps;
+  std::vector<std::string> keys;
+  std::vector<int> attempts;
+  std::vector<StepOutcome> outcomes;
+  std::size_t pending = 0;
+  std::uint64_t lastRecord = 0;  // the recorder's sequence number of this run's last outcome
+};
+
+OutsideCalls::OutsideCalls(std::string schema, std::string databaseUrl, OutsideLimits limits, JsonLogger& log,
+                           RuntimeMetrics& metrics, const std::atomic<bool>& stop)
+    : ledger_(std::move(schema)),
+      databaseUrl_(std::move(databaseUrl)),
+      limits_(std::move(limits)),
+      log_(log),
+      metrics_(metrics),
+      stop_(stop),
+      steps_(prometheus::BuildCounter()
+                 .Name("qrfleet_outside_steps_total")
+                 .Help("Outside steps by target and outcome (from_ledger: an earlier run made the call)")
+                 .Register(metrics.registry())),
+      stepSeconds_(prometheus::BuildHistogram()
+                       .Name("qrfleet_outside_step_seconds")
+                       .Help("Duration of outside calls by target")
+                       .Register(metrics.registry())) {}
+
+OutsideCalls::~OutsideCalls() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  changed_.notify_all();
+  for (auto& t : workers_) t.join();
+  if (recorder_.joinable()) recorder_.join();
+}
+
+void OutsideCalls::startThreads() {
+  if (recorder_.joinable()) return;
+  recorder_ = std::thread([this] { recordLoop(); });
+  for (int i = 0; i < limits_.workerConcurrency; ++i) workers_.emplace_back([this] { work(); });
+}
+
+std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, pqxx::connection& ledger,
+                                           bool replaying) {
+  Run r;
+  r.steps = steps;
+  r.outcomes.resize(steps.size());
+  r.attempts.assign(steps.size(), 1);
+  for (const auto& s : steps) {
+    if (!s.event) throw std::logic_error("OutsideStep '" + s.name + "' names no event");
+    r.keys.push_back(AttemptLedger::key(s.event->envelope.eventId, s.name));
+  }
+  auto known = ledger_.lookup(ledger, r.keys);
+  std::vector<Chain> chains;
+  std::map<std::string, std::size_t> chainOf;  // orderKey -> index in chains
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto k = known.find(r.keys[i]);
+    if (k != known.end()) {
+      r.attempts[i] = k->second.attempts + 1;
+      if (k->second.outcome.final()) {
+        r.outcomes[i] = k->second.outcome;
+        steps_.Add({{"target", steps[i].target}, {"outcome", "from_ledger"}}).Increment();
+        continue;
+      }
+    }
+    if (replaying) {
+      r.outcomes[i] = {StepStatus::notCalled, "replay: no recorded outcome", {}, false};
+      continue;
+    }
+    const auto& orderKey = steps[i].orderKey;
+    auto c = orderKey.empty() ? chainOf.end() : chainOf.find(orderKey);
+    if (c == chainOf.end()) {
+      if (!orderKey.empty()) chainOf[orderKey] = chains.size();
+      chains.push_back({&r, {i}, 0});
+    } else {
+      chains[c->second].steps.push_back(i);
+    }
+    ++r.pending;
+  }
+  if (chains.empty()) return r.outcomes;
+
+  std::unique_lock lock(mutex_);
+  startThreads();
+  for (auto& c : chains) queue_.push_back(std::move(c));
+  changed_.notify_all();
+  // Calls end by their own timeouts; recording ends when Postgres answers, or gives up at shutdown.
+  std::optional<Clock::time_point> giveUpAt;
+  while (!(r.pending == 0 && recorded_ >= r.lastRecord)) {
+    changed_.wait_for(lock, std::chrono::milliseconds(100));
+    if (stop_ && r.pending == 0 && !giveUpAt) giveUpAt = Clock::now() + std::chrono::seconds(5);
+    if (giveUpAt && Clock::now() > *giveUpAt && recorded_ < r.lastRecord)
+      throw TransientError("shutdown before the outcomes of outside calls were recorded");
+  }
+  return r.outcomes;
+}
+
+std::deque<OutsideCalls::Chain>::iterator OutsideCalls::runnable() {
+  return std::find_if(queue_.begin(), queue_.end(), [&](const Chain& c) {
+    const auto& target = c.run->steps[c.steps[c.next]].target;
+    return inFlight_[target] < limits_.limitOf(target);
+  });
+}
+
+void OutsideCalls::work() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return closing_ || runnable() != queue_.end(); });
+    if (closing_) return;
+    auto it = runnable();
+    Chain chain = *it;
+    queue_.erase(it);
+    auto index = chain.steps[chain.next];
+    const auto& step = chain.run->steps[index];
+    ++inFlight_[step.target];
+    OutsideCall call{chain.run->keys[index], chain.run->attempts[index]};
+    lock.unlock();
+
+    auto started = Clock::now();
+    StepOutcome outcome;
+    bool called = !stop_;
+    if (!called) {
+      outcome = StepOutcome::transient("shutting down: not called");
+    } else {
+      try {
+        outcome = step.call(call);
+        outcome.fromLedger = false;
+      } catch (const std::exception& e) {
+        outcome = StepOutcome::transient(std::string("outside step threw: ") + e.what());
+      }
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+
+    lock.lock();
+    --inFlight_[step.target];
+    finishStep(*chain.run, index, std::move(outcome), called, seconds);
+    if (++chain.next < chain.steps.size()) queue_.push_front(std::move(chain));
+    changed_.notify_all();
+  }
+}
+
+void OutsideCalls::finishStep(Run& r, std::size_t index, StepOutcome outcome, bool called, double seconds) {
+  const auto& step = r.steps[index];
+  steps_.Add({{"target", step.target}, {"outcome", std::string(stepStatusName(outcome.status))}}).Increment();
+  stepSeconds_.Add({{"target", step.target}}, prometheus::Histogram::BucketBoundaries{
+                                                  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+      .Observe(seconds);
+  if (called) {
+    toRecord_.push_back({r.keys[index], step.event->envelope.eventId, step.name, outcome});
+    r.lastRecord = ++finished_;
+  }
+  r.outcomes[index] = std::move(outcome);
+  --r.pending;
+}
+
+void OutsideCalls::recordLoop() {
+  PostgresConnection pg(databaseUrl_);
+  std::unique_lock lock(mutex_);
+  auto delay = std::chrono::milliseconds(50);
+  for (;;) {
+    changed_.wait(lock, [&] { return closing_ || !toRecord_.empty(); });
+    if (toRecord_.empty()) return;  // closing and nothing left
+    auto batch = std::move(toRecord_);
+    toRecord_.clear();
+    auto upTo = finished_;
+    lock.unlock();
+    bool written = false;
+    while (!written) {
+      try {
+        ledger_.record(pg.get(), batch);
+        written = true;
+        delay = std::chrono::milliseconds(50);
+      } catch (const std::exception& e) {
+        pg.reset();
+        log_.warn("could not record outside-call outcomes; retrying", {{"error", e.what()}, {"outcomes", batch.size()}});
+        std::this_thread::sleep_for(delay);
+        delay = std::min(delay * 2, std::chrono::milliseconds(2000));
+        std::lock_guard check(mutex_);
+        if (closing_) return;
+      }
+    }
+    lock.lock();
+    recorded_ = upTo;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace qrfleet
