@@ -54,6 +54,22 @@ std::int64_t EnvConfig::integer(const std::string& name, std::int64_t min, std::
   return out;
 }
 
+std::set<std::int64_t> EnvConfig::integerSet(const std::string& name) {
+  std::set<std::int64_t> out;
+  auto v = raw(name).value_or("");
+  std::size_t from = 0;
+  while (from <= v.size() && !v.empty()) {
+    auto comma = std::min(v.find(',', from), v.size());
+    std::string item = v.substr(from, comma - from);
+    std::int64_t n = 0;
+    auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+    if (ec != std::errc() || ptr != item.data() + item.size()) fail(name, "'" + item + "' is not an integer");
+    else out.insert(n);
+    from = comma + 1;
+  }
+  return out;
+}
+
 std::chrono::milliseconds EnvConfig::millis(const std::string& name, std::int64_t min, std::int64_t max) {
   return std::chrono::milliseconds(integer(name, min, max));
 }

@@ -74,3 +74,12 @@ TEST_CASE("a worker without a Redis prefix is not asked for REDIS_URL") {
   CHECK(s.redisUrl.empty());
   CHECK(EnvConfig::helpText(qrfleet::RuntimeSettings::options(false)).find("REDIS_URL") == std::string::npos);
 }
+
+TEST_CASE("integer sets parse, and a bad item names the variable") {
+  EnvConfig c({{"IDS", "ids", ""}, {"BAD", "bad", ""}}, env({{"IDS", "3,1,20"}, {"BAD", "4,x"}}));
+  CHECK(c.integerSet("IDS") == std::set<std::int64_t>{1, 3, 20});
+  c.integerSet("BAD");
+  CHECK(errorOf(c).find("BAD: 'x' is not an integer") != std::string::npos);
+  EnvConfig empty({{"IDS", "ids", ""}}, env({}));
+  CHECK(empty.integerSet("IDS").empty());
+}

@@ -11,19 +11,6 @@ std::span<const EmbeddedFile> callerMigrations();
 
 namespace {
 
-std::set<int> numbers(qrfleet::EnvConfig& c, const std::string& name) {
-  std::set<int> out;
-  std::istringstream in(c.string(name));
-  for (std::string item; std::getline(in, item, ',');) {
-    try {
-      out.insert(std::stoi(item));
-    } catch (const std::exception&) {
-      c.invalid(name, "'" + item + "' is not a number");
-    }
-  }
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> providers(qrfleet::EnvConfig& c) {
   std::vector<std::pair<std::string, std::string>> out;
   std::istringstream in(c.string("CALLER_PROVIDERS"));
@@ -80,8 +67,8 @@ qrfleet::ServiceDefinition callerDefinition() {
     }
     s.rateLimitMaxWait = c.millis("CALLER_RATE_MAX_WAIT_MS", 0, 60000);
     s.instance = c.string("INSTANCE_ID");
-    s.throwOnce = numbers(c, "CALLER_THROW_ONCE");
-    s.refuseCommitOnce = numbers(c, "CALLER_REFUSE_COMMIT_ONCE");
+    s.throwOnce = c.integerSet("CALLER_THROW_ONCE");
+    s.refuseCommitOnce = c.integerSet("CALLER_REFUSE_COMMIT_ONCE");
     return std::make_unique<qrfleet::caller::CallerHandler>(std::move(s), ctx.outside);
   };
   return d;

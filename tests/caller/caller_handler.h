@@ -18,8 +18,8 @@ struct CallerSettings {
   std::optional<RedisRateLimiter::Limit> rateLimit;  // shared by every replica
   std::chrono::milliseconds rateLimitMaxWait{1000};
   std::string instance;
-  std::set<int> throwOnce;          // the handler throws after the calls, once per process
-  std::set<int> refuseCommitOnce;   // the batch's commit is refused once per process
+  std::set<std::int64_t> throwOnce;          // the handler throws after the calls, once per process
+  std::set<std::int64_t> refuseCommitOnce;   // the batch's commit is refused once per process
 };
 
 // A test-only worker that calls an HTTP provider for every `probe.step` event:

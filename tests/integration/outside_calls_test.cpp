@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 namespace {
 
 WorkerRun callerRun(const std::string& name, int partitions) {
-  return WorkerRun({"qrfleet-test-caller", "caller", "caller-" + name, partitions, true});
+  return WorkerRun({"qrfleet-test-caller", "caller", "caller-" + name, {{"caller-" + name, partitions}}, {}, true, false, {}});
 }
 
 std::map<std::string, std::string> callerEnv(const ProviderServer& a, const ProviderServer* b = nullptr,
@@ -255,9 +255,8 @@ TEST_CASE("outside calls: a worker without Redis starts, applies and is ready") 
   ProviderServer provider("noredis");
   auto run = callerRun("noredis", 2);
   run.produceSteps(0, 20);
-  int port = freePort();
-  auto env = callerEnv(provider, nullptr, {{"METRICS_PORT", std::to_string(port)}});
-  auto worker = run.startWorker(env, {"REDIS_URL"});
+  auto worker = run.startWorker(callerEnv(provider), {"REDIS_URL"});
+  int port = run.lastMetricsPort();
   REQUIRE(waitUntil([&] { return run.count("SELECT count(*) FROM caller.delivered") == 20; }, 60s));
   int status = 0;
   httpGet(port, "/readyz", &status);

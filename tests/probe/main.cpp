@@ -1,7 +1,5 @@
 // qrfleet-test-probe: a worker for the runtime's own tests (retries, retry
 // topics, dead letters, isolation of a failing event). Not shipped.
-#include <sstream>
-
 #include "probe_handler.h"
 #include "qrfleet/service_definition.h"
 
@@ -10,19 +8,6 @@ std::span<const EmbeddedFile> probeMigrations();
 }
 
 namespace {
-
-std::set<int> numbers(qrfleet::EnvConfig& c, const std::string& name) {
-  std::set<int> out;
-  std::istringstream in(c.string(name));
-  for (std::string item; std::getline(in, item, ',');) {
-    try {
-      out.insert(std::stoi(item));
-    } catch (const std::exception&) {
-      c.invalid(name, "'" + item + "' is not a number");
-    }
-  }
-  return out;
-}
 
 qrfleet::ServiceDefinition definition() {
   qrfleet::ServiceDefinition d;
@@ -45,9 +30,9 @@ qrfleet::ServiceDefinition definition() {
   };
   d.makeHandler = [](qrfleet::ServiceContext& ctx) -> std::unique_ptr<qrfleet::BatchHandler> {
     auto& c = ctx.config;
-    qrfleet::probe::ProbeBehaviour b{numbers(c, "PROBE_FAIL_ALWAYS"), numbers(c, "PROBE_FAIL_ONCE"),
-                                     numbers(c, "PROBE_RETRY_ALWAYS"), numbers(c, "PROBE_RETRY_UNTIL_ATTEMPT3"),
-                                     numbers(c, "PROBE_REJECT")};
+    qrfleet::probe::ProbeBehaviour b{c.integerSet("PROBE_FAIL_ALWAYS"), c.integerSet("PROBE_FAIL_ONCE"),
+                                     c.integerSet("PROBE_RETRY_ALWAYS"), c.integerSet("PROBE_RETRY_UNTIL_ATTEMPT3"),
+                                     c.integerSet("PROBE_REJECT")};
     return std::make_unique<qrfleet::probe::ProbeHandler>(b, c.string("DATABASE_URL"));
   };
   return d;

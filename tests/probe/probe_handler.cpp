@@ -14,7 +14,7 @@ void ProbeHandler::record(int n, std::size_t batchSize, const std::string& outco
 void ProbeHandler::handle(std::span<const ConsumedEvent> events, Effects& fx) {
   for (const auto& e : events) {
     int n = e.envelope.payload.value("n", -1);
-    auto has = [n](const std::set<int>& s) { return s.count(n) > 0; };
+    auto has = [n](const std::set<std::int64_t>& s) { return s.count(n) > 0; };
     if (has(behaviour_.failAlways)) {
       record(n, events.size(), "threw");
       throw std::runtime_error("probe: event " + std::to_string(n) + " always fails");

@@ -9,11 +9,11 @@ namespace qrfleet::probe {
 
 // What the probe does with `probe.step` events, by the payload's `n`.
 struct ProbeBehaviour {
-  std::set<int> failAlways;        // the handler throws every time
-  std::set<int> failOnce;          // throws on the first attempt only
-  std::set<int> retryAlways;       // Effects::retryLater() every time
-  std::set<int> retryUntilAttempt3;  // retryLater() on attempts 1 and 2, applied on 3
-  std::set<int> reject;            // Effects::reject()
+  std::set<std::int64_t> failAlways;        // the handler throws every time
+  std::set<std::int64_t> failOnce;          // throws on the first attempt only
+  std::set<std::int64_t> retryAlways;       // Effects::retryLater() every time
+  std::set<std::int64_t> retryUntilAttempt3;  // retryLater() on attempts 1 and 2, applied on 3
+  std::set<std::int64_t> reject;            // Effects::reject()
 };
 
 // A test-only worker that exercises the runtime's failure paths: it applies

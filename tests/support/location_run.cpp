@@ -10,27 +10,13 @@
 namespace qrfleet::testing {
 
 LocationRun::LocationRun(const std::string& name, int updatePartitions, int bookingPartitions)
-    : stack_(TestStack::fromEnvironment()), name_(name) {
-  stack_.dropSchema("location");
-  RedisClient(stack_.redisUrl).command({"FLUSHDB"});
-  updates_ = stack_.createTopic("location-updates-" + name, updatePartitions);
-  bookings_ = stack_.createTopic("bookings-" + name, bookingPartitions);
-  notifications_ = stack_.createTopic("notifications-" + name, 3);
-  group_ = "location-" + updates_;
-  producer_ = std::make_unique<EventProducer>(stack_.kafka(), "location-test-producer");
-}
+    : run_({"qrfleet-location", "location", "location-" + name,
+            {{"location-updates-" + name, updatePartitions}, {"bookings-" + name, bookingPartitions}},
+            {{"notifications-" + name, 3}}, false, true, {}}) {}
 
 std::unique_ptr<WorkerProcess> LocationRun::startWorker(std::map<std::string, std::string> extraEnv) {
-  lastPort_ = freePort();
-  extraEnv.insert({{"LOCATION_BOOKINGS_TOPIC", bookings_},
-                   {"LOCATION_NOTIFICATIONS_TOPIC", notifications_},
-                   {"RETRY_INITIAL_MS", "50"},
-                   {"RETRY_MAX_MS", "500"}});
-  auto env = stack_.workerEnv(updates_ + "," + bookings_, group_, lastPort_, name_ + "-" + std::to_string(++workers_),
-                              extraEnv);
-  return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-location", env,
-                                         std::string(QRFLEET_TEST_LOG_DIR) + "/location-" + name_ + "-" +
-                                             std::to_string(workers_) + ".log");
+  extraEnv.insert({{"LOCATION_BOOKINGS_TOPIC", bookingsTopic()}, {"LOCATION_NOTIFICATIONS_TOPIC", notificationsTopic()}});
+  return run_.startWorker(std::move(extraEnv));
 }
 
 namespace {
@@ -56,14 +42,14 @@ Envelope LocationRun::location(const std::string& driverId, const std::string& v
   u.recordedAtMs = recordedAtMs;
   u.bookingId = bookingId;
   auto e = envelope(u.type, u.toPayload(), -1);
-  producer_->produceEvent(updates_, driverId, e);
+  producer().produceEvent(updatesTopic(), driverId, e);
   return e;
 }
 
 Envelope LocationRun::booking(std::string_view type, const std::string& bookingId, nlohmann::json payload,
                               std::int64_t timestampMs) {
   auto e = envelope(type, std::move(payload), timestampMs);
-  producer_->produceEvent(bookings_, bookingId, e);
+  producer().produceEvent(bookingsTopic(), bookingId, e);
   return e;
 }
 
@@ -76,17 +62,17 @@ Envelope LocationRun::createBooking(const std::string& bookingId, const std::str
 }
 
 void LocationRun::produceRaw(const std::string& topic, const std::string& key, const std::string& value) {
-  producer_->produce(topic, key, value, {});
+  producer().produce(topic, key, value, {});
 }
 
-void LocationRun::flush() { producer_->flush(std::chrono::seconds(30)); }
+void LocationRun::flush() { run_.flush(); }
 
 bool LocationRun::waitCaughtUp(std::chrono::milliseconds timeout) {
-  return stack_.waitCaughtUp("location", group_, {updates_, bookings_}, timeout);
+  return run_.waitCaughtUp(timeout);
 }
 
 std::vector<Envelope> LocationRun::read(const std::string& topic) const {
-  TopicReader reader(stack_.kafka(), topic, true);
+  TopicReader reader(stack().kafka(), topic, true);
   std::vector<std::pair<std::pair<int, std::int64_t>, Envelope>> found;
   while (auto m = reader.next(std::chrono::seconds(10)))
     found.push_back({{m->partition, m->offset}, Envelope::decode(m->value)});

@@ -10,6 +10,7 @@
 #include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/events/booking_events.h"
 #include "test_stack.h"
+#include "worker_run.h"
 
 namespace qrfleet::testing {
 
@@ -20,7 +21,7 @@ class LocationRun {
   LocationRun(const std::string& name, int updatePartitions = 4, int bookingPartitions = 3);
 
   std::unique_ptr<WorkerProcess> startWorker(std::map<std::string, std::string> extraEnv = {});
-  int lastMetricsPort() const { return lastPort_; }
+  int lastMetricsPort() const { return run_.lastMetricsPort(); }
 
   Envelope location(const std::string& driverId, const std::string& vehicleType, double lat, double lon,
                     std::int64_t recordedAtMs, const std::optional<std::string>& bookingId = std::nullopt);
@@ -36,20 +37,15 @@ class LocationRun {
   std::vector<Envelope> read(const std::string& topic) const;
   std::vector<Envelope> read(const std::string& topic, std::string_view eventType) const;
 
-  const std::string& updatesTopic() const { return updates_; }
-  const std::string& bookingsTopic() const { return bookings_; }
-  const std::string& notificationsTopic() const { return notifications_; }
-  const std::string& group() const { return group_; }
-  const TestStack& stack() const { return stack_; }
-  EventProducer& producer() { return *producer_; }
+  const std::string& updatesTopic() const { return run_.topic(0); }
+  const std::string& bookingsTopic() const { return run_.topic(1); }
+  const std::string& notificationsTopic() const { return run_.output(0); }
+  const std::string& group() const { return run_.group(); }
+  const TestStack& stack() const { return run_.stack(); }
+  EventProducer& producer() { return run_.producer(); }
 
  private:
-  TestStack stack_;
-  std::string name_;
-  std::string updates_, bookings_, notifications_, group_;
-  std::unique_ptr<EventProducer> producer_;
-  int workers_ = 0;
-  int lastPort_ = 0;
+  WorkerRun run_;
 };
 
 // A Redis SUBSCRIBE connection for checking what was published.

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "qrfleet/kafka/event_producer.h"
-#include "scan_run.h"
 #include "test_stack.h"
+#include "worker_run.h"
 
 namespace qrfleet::testing {
 
@@ -32,16 +32,11 @@ class ProbeRun {
   std::vector<ProbeAttempt> attempts(int n) const;
   std::vector<DeadLetter> deadLetters() const;
 
-  const std::string& topic() const { return topic_; }
-  const TestStack& stack() const { return stack_; }
+  const std::string& topic() const { return run_.topic(); }
+  const TestStack& stack() const { return run_.stack(); }
 
  private:
-  TestStack stack_;
-  std::string name_;
-  std::string topic_;
-  std::string group_;
-  std::unique_ptr<EventProducer> producer_;
-  int workers_ = 0;
+  WorkerRun run_;
 };
 
 }  // namespace qrfleet::testing

@@ -1,24 +1,16 @@
 #include "scan_run.h"
 
 #include "qrfleet/time_format.h"
-#include "qrfleet/kafka/topic_reader.h"
 
 namespace qrfleet::testing {
 
 ScanRun::ScanRun(const std::string& name, int partitions, int burstThreshold)
-    : stack_(TestStack::fromEnvironment()), name_(name), burstThreshold_(burstThreshold), expected_(burstThreshold) {
-  stack_.resetScanAnalytics();
-  topic_ = stack_.createTopic("it-" + name, partitions);
-  group_ = "it-" + topic_;
-  producer_ = std::make_unique<EventProducer>(stack_.kafka(), "it-producer");
-}
+    : run_({"qrfleet-scan-analytics", "analytics", "it-" + name, {{"it-" + name, partitions}}, {}, false, true,
+            {{"SCAN_BURST_THRESHOLD", std::to_string(burstThreshold)}, {"RETRY_INITIAL_MS", "100"}, {"RETRY_MAX_MS", "1000"}}}),
+      expected_(burstThreshold) {}
 
 std::unique_ptr<WorkerProcess> ScanRun::startWorker(std::map<std::string, std::string> extraEnv) {
-  lastPort_ = freePort();
-  extraEnv.insert({{"SCAN_BURST_THRESHOLD", std::to_string(burstThreshold_)}, {"RETRY_MAX_MS", "1000"}});
-  auto env = stack_.workerEnv(topic_, group_, lastPort_, name_ + "-" + std::to_string(++workers_), extraEnv);
-  return std::make_unique<WorkerProcess>(stack_.binDir + "/qrfleet-scan-analytics", env,
-                                         std::string(QRFLEET_TEST_LOG_DIR) + "/" + name_ + ".log");
+  return run_.startWorker(std::move(extraEnv));
 }
 
 std::vector<std::pair<std::string, Envelope>> ScanRun::produceWorkload(loadgen::ScanWorkload& workload,
@@ -35,33 +27,33 @@ std::vector<std::pair<std::string, Envelope>> ScanRun::produceWorkload(loadgen::
 }
 
 void ScanRun::produceEvent(const std::string& key, const Envelope& e, bool expect) {
-  producer_->produceEvent(topic_, key, e);
+  run_.producer().produceEvent(topic(), key, e);
   if (expect) expected_.add(e);
 }
 
 void ScanRun::produceRaw(const std::string& key, const std::string& value, const KafkaHeaders& headers) {
-  producer_->produce(topic_, key, value, headers);
+  run_.producer().produce(topic(), key, value, headers);
 }
 
-void ScanRun::flush() { producer_->flush(std::chrono::seconds(60)); }
+void ScanRun::flush() { run_.flush(); }
 
 bool ScanRun::waitCaughtUp(std::chrono::milliseconds timeout) {
-  return stack_.waitCaughtUp("analytics", group_, {topic_}, timeout);
+  return run_.waitCaughtUp(timeout);
 }
 
 long long ScanRun::applied() const {
   try {
-    return queryCount(stack_.databaseUrl, "SELECT count(*) FROM analytics.scan_events");
+    return run_.count("SELECT count(*) FROM analytics.scan_events");
   } catch (const std::exception&) {
     return 0;  // not migrated yet, or Postgres down in a fault test
   }
 }
 
 std::vector<std::string> ScanRun::differences() const {
-  return compareScanReadModels(expected_, stack_.databaseUrl, stack_.redisUrl);
+  return compareScanReadModels(expected_, stack().databaseUrl, stack().redisUrl);
 }
 
-std::vector<DeadLetter> ScanRun::deadLetters() const { return readDeadLetters(stack_, topic_); }
+std::vector<DeadLetter> ScanRun::deadLetters() const { return run_.deadLetters(); }
 
 loadgen::ScanWorkloadOptions testWorkload(std::uint64_t seed, int qrCodes, int stepMs) {
   loadgen::ScanWorkloadOptions o;
@@ -72,19 +64,6 @@ loadgen::ScanWorkloadOptions testWorkload(std::uint64_t seed, int qrCodes, int s
   o.stepMs = stepMs;
   o.burstShare = 0.01;
   return o;
-}
-
-std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic) {
-  TopicReader reader(stack.kafka(), "dead-letter-queue", true);
-  std::vector<DeadLetter> out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!reader.atEnd() && std::chrono::steady_clock::now() < deadline) {
-    auto m = reader.next(std::chrono::seconds(1));
-    if (!m) continue;
-    DeadLetter d{m->key, m->value, {m->headers.begin(), m->headers.end()}};
-    if (d.headers["dlq-original-topic"] == originalTopic) out.push_back(std::move(d));
-  }
-  return out;
 }
 
 }  // namespace qrfleet::testing

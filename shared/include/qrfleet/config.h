@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ class EnvConfig {
 
   std::string string(const std::string& name);
   std::int64_t integer(const std::string& name, std::int64_t min, std::int64_t max);
+  // A comma-separated list of integers ("" is none); each must parse.
+  std::set<std::int64_t> integerSet(const std::string& name);
   std::chrono::milliseconds millis(const std::string& name, std::int64_t min, std::int64_t max);
   bool boolean(const std::string& name);
   // A value that must be one of `allowed`.

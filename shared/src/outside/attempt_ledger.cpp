@@ -33,6 +33,7 @@ void AttemptLedger::ensureTable(pqxx::connection& conn) const {
           " (step_key uuid PRIMARY KEY, event_id text NOT NULL, step text NOT NULL,"
           "  status text NOT NULL, detail text NOT NULL DEFAULT '', attempts int NOT NULL,"
           "  first_called_at timestamptz NOT NULL DEFAULT now(), recorded_at timestamptz NOT NULL DEFAULT now())");
+  tx.exec("CREATE INDEX IF NOT EXISTS " + std::string(tableName) + "_recorded_at ON " + table_ + " (recorded_at)");
   tx.commit();
 }
 
@@ -57,6 +58,12 @@ std::map<std::string, AttemptLedger::Entry> AttemptLedger::lookup(pqxx::connecti
     out.emplace(row[0].as<std::string>(), std::move(e));
   }
   return out;
+}
+
+void AttemptLedger::prune(pqxx::connection& conn, std::chrono::hours retention) const {
+  pqxx::nontransaction tx(conn);
+  tx.exec_params("DELETE FROM " + table_ + " WHERE recorded_at < now() - $1::interval",
+                 std::to_string(retention.count()) + " hours");
 }
 
 void AttemptLedger::record(pqxx::connection& conn, const std::vector<Record>& records) const {

@@ -45,7 +45,8 @@ OutsideCalls::~OutsideCalls() {
     std::lock_guard lock(mutex_);
     closing_ = true;
   }
-  changed_.notify_all();
+  work_.notify_all();
+  progress_.notify_all();
   for (auto& t : workers_) t.join();
   if (recorder_.joinable()) recorder_.join();
 }
@@ -98,11 +99,11 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
   std::unique_lock lock(mutex_);
   startThreads();
   for (auto& c : chains) queue_.push_back(std::move(c));
-  changed_.notify_all();
+  work_.notify_all();
   // Calls end by their own timeouts; recording ends when Postgres answers, or gives up at shutdown.
   std::optional<Clock::time_point> giveUpAt;
   while (!(r.pending == 0 && recorded_ >= r.lastRecord)) {
-    changed_.wait_for(lock, std::chrono::milliseconds(100));
+    progress_.wait_for(lock, std::chrono::milliseconds(100));
     if (stop_ && r.pending == 0 && !giveUpAt) giveUpAt = Clock::now() + std::chrono::seconds(5);
     if (giveUpAt && Clock::now() > *giveUpAt && recorded_ < r.lastRecord)
       throw TransientError("shutdown before the outcomes of outside calls were recorded");
@@ -120,7 +121,7 @@ std::deque<OutsideCalls::Chain>::iterator OutsideCalls::runnable() {
 void OutsideCalls::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] { return closing_ || runnable() != queue_.end(); });
+    work_.wait(lock, [&] { return closing_ || runnable() != queue_.end(); });
     if (closing_) return;
     auto it = runnable();
     Chain chain = *it;
@@ -150,7 +151,8 @@ void OutsideCalls::work() {
     --inFlight_[step.target];
     finishStep(*chain.run, index, std::move(outcome), called, seconds);
     if (++chain.next < chain.steps.size()) queue_.push_front(std::move(chain));
-    changed_.notify_all();
+    progress_.notify_all();  // the run waiting for it, the recorder
+    work_.notify_one();      // a slot of this target is free again (this thread may take other work)
   }
 }
 
@@ -172,8 +174,9 @@ void OutsideCalls::recordLoop() {
   PostgresConnection pg(databaseUrl_);
   std::unique_lock lock(mutex_);
   auto delay = std::chrono::milliseconds(50);
+  auto lastPrune = Clock::now() - std::chrono::hours(2);
   for (;;) {
-    changed_.wait(lock, [&] { return closing_ || !toRecord_.empty(); });
+    progress_.wait(lock, [&] { return closing_ || !toRecord_.empty(); });
     if (toRecord_.empty()) return;  // closing and nothing left
     auto batch = std::move(toRecord_);
     toRecord_.clear();
@@ -194,9 +197,17 @@ void OutsideCalls::recordLoop() {
         if (closing_) return;
       }
     }
+    if (Clock::now() - lastPrune > std::chrono::hours(1)) {
+      lastPrune = Clock::now();
+      try {
+        ledger_.prune(pg.get(), limits_.ledgerRetention);
+      } catch (const std::exception& e) {
+        log_.warn("could not prune the attempt ledger; trying again in an hour", {{"error", e.what()}});
+      }
+    }
     lock.lock();
     recorded_ = upTo;
-    changed_.notify_all();
+    progress_.notify_all();
   }
 }
 

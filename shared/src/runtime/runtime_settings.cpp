@@ -26,6 +26,7 @@ std::vector<ConfigOption> RuntimeSettings::options(bool usesRedis) {
       {"OUTSIDE_CONCURRENCY", "outside calls (SMTP, HTTP, object storage) in flight at once in this worker", "64"},
       {"OUTSIDE_TARGET_CONCURRENCY", "outside calls in flight at once to one target (provider)", "16"},
       {"OUTSIDE_TARGET_LIMITS", "per-target overrides of OUTSIDE_TARGET_CONCURRENCY, e.g. smtp=4,push-api=50", ""},
+      {"OUTSIDE_LEDGER_RETENTION_DAYS", "days the outcomes of outside calls are kept (at least the longest replayable topic retention)", "400"},
       {"INSTANCE_ID", "this replica's name in logs and the offset store (default host-pid)", ""},
       {"LOG_LEVEL", "debug, info, warn or error", "info"},
   };
@@ -54,6 +55,7 @@ RuntimeSettings RuntimeSettings::fromConfig(EnvConfig& c, bool usesRedis) {
   s.sessionTimeout = c.millis("KAFKA_SESSION_TIMEOUT_MS", 6000, 300000);
   s.outsideLimits.workerConcurrency = static_cast<int>(c.integer("OUTSIDE_CONCURRENCY", 1, 1024));
   s.outsideLimits.targetConcurrency = static_cast<int>(c.integer("OUTSIDE_TARGET_CONCURRENCY", 1, 1024));
+  s.outsideLimits.ledgerRetention = std::chrono::hours(24 * c.integer("OUTSIDE_LEDGER_RETENTION_DAYS", 1, 36500));
   std::istringstream limits(c.string("OUTSIDE_TARGET_LIMITS"));
   for (std::string item; std::getline(limits, item, ',');) {
     auto eq = item.find('=');

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <map>
 #include <pqxx/pqxx>
 #include <string>
@@ -35,6 +36,8 @@ class AttemptLedger {
   };
   // One statement for all of them, autocommit.
   void record(pqxx::connection& conn, const std::vector<Record>& records) const;
+  // Forgets outcomes recorded more than `retention` ago.
+  void prune(pqxx::connection& conn, std::chrono::hours retention) const;
 
   // The ledger key and the idempotency key a provider gets: a name-based UUID
   // of (eventId, step), the same on every run and every replica.

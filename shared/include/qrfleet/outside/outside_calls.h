@@ -64,7 +64,8 @@ class OutsideCalls {
   prometheus::Family<prometheus::Histogram>& stepSeconds_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable work_;      // pool threads: chains queued, or closing
+  std::condition_variable progress_;  // run() and the recorder: outcomes finished or recorded
   std::deque<Chain> queue_;
   std::map<std::string, int> inFlight_;  // by target
   std::vector<AttemptLedger::Record> toRecord_;
