@@ -48,11 +48,11 @@ TEST_CASE("HTTP outcomes: 2xx succeeds, 408/425/429/5xx and no answer are transi
   HttpResponse r;
   r.status = 202;
   CHECK(classifyHttp(r).status == StepStatus::succeeded);
-  for (long s : {400L, 401L, 403L, 404L, 409L, 422L}) {
+  for (long s : {400L, 404L, 409L, 422L}) {
     r.status = s;
     CHECK_MESSAGE(classifyHttp(r).status == StepStatus::failedPermanently, s);
   }
-  for (long s : {408L, 425L, 429L, 500L, 502L, 503L}) {
+  for (long s : {401L, 403L, 408L, 425L, 429L, 500L, 502L, 503L}) {
     r.status = s;
     CHECK_MESSAGE(classifyHttp(r).status == StepStatus::failedTransiently, s);
   }
@@ -83,7 +83,7 @@ TEST_CASE("failover: a provider that keeps failing is skipped until its cool-dow
   bool aDown = true;
   auto attempt = [&](const std::string& p) {
     calls[p]++;
-    if (p == "a" && aDown) return StepOutcome::transient("HTTP 503");
+    if (p == "a" && aDown) return StepOutcome::transient("no connection", {}, true);
     return StepOutcome::success("HTTP 200");
   };
   for (int i = 0; i < 10; ++i) CHECK(f.call(attempt).detail == "b: HTTP 200");
@@ -96,6 +96,30 @@ TEST_CASE("failover: a provider that keeps failing is skipped until its cool-dow
   auto refused = f.call([](const std::string&) { return StepOutcome::permanent("HTTP 400"); });
   CHECK(refused.status == StepStatus::failedPermanently);
   CHECK(f.state("a") == CircuitBreaker::State::closed);
+}
+
+TEST_CASE("failover: after a failure that may have reached the provider (a timeout) the call is not sent elsewhere") {
+  RuntimeMetrics metrics("unit", "0");
+  ProviderFailover f("push", {"a", "b"}, {5, 10000ms}, metrics);
+  std::map<std::string, int> calls;
+  auto o = f.call([&](const std::string& p) {
+    calls[p]++;
+    return p == "a" ? StepOutcome::transient("timeout") : StepOutcome::success("HTTP 200");
+  });
+  CHECK(o.status == StepStatus::failedTransiently);
+  CHECK(o.detail == "a: timeout");
+  CHECK(calls["b"] == 0);
+}
+
+TEST_CASE("failover: a call that throws ends the half-open probe") {
+  RuntimeMetrics metrics("unit", "0");
+  ProviderFailover f("push", {"a"}, {1, 20ms}, metrics);
+  f.call([](const std::string&) { return StepOutcome::transient("no connection", {}, true); });
+  std::this_thread::sleep_for(30ms);
+  CHECK_THROWS(f.call([](const std::string&) -> StepOutcome { throw std::runtime_error("bug in the step"); }));
+  CHECK(f.state("a") == CircuitBreaker::State::open);
+  std::this_thread::sleep_for(30ms);
+  CHECK(f.call([](const std::string&) { return StepOutcome::success("ok"); }).status == StepStatus::succeeded);
 }
 
 TEST_CASE("failover: with every circuit open the call is transient, due when the first cool-down ends") {

@@ -50,6 +50,7 @@ qrfleet::ServiceDefinition callerDefinition() {
       {"CALLER_RATE_PER_SECOND", "shared rate limit of all replicas (empty: none)", ""},
       {"CALLER_RATE_BURST", "burst of the shared rate limit", "1"},
       {"CALLER_RATE_MAX_WAIT_MS", "how long a call waits for a token before it is retried later", "1000"},
+      {"CALLER_ORDER_BY_KEY", "send one Kafka key's calls in order, stopping at the first failure", "false"},
       {"CALLER_THROW_ONCE", "n values the handler throws on once, after their calls", ""},
       {"CALLER_REFUSE_COMMIT_ONCE", "n values whose batch's commit is refused once", ""},
   };
@@ -67,6 +68,7 @@ qrfleet::ServiceDefinition callerDefinition() {
     }
     s.rateLimitMaxWait = c.millis("CALLER_RATE_MAX_WAIT_MS", 0, 60000);
     s.instance = c.string("INSTANCE_ID");
+    s.orderByKey = c.boolean("CALLER_ORDER_BY_KEY");
     s.throwOnce = c.integerSet("CALLER_THROW_ONCE");
     s.refuseCommitOnce = c.integerSet("CALLER_REFUSE_COMMIT_ONCE");
     return std::make_unique<qrfleet::caller::CallerHandler>(std::move(s), ctx.outside);

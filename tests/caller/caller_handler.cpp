@@ -45,8 +45,8 @@ void CallerHandler::handle(std::span<const ConsumedEvent> events, Effects& fx) {
   for (const auto& e : events) {
     int n = e.envelope.payload.value("n", -1);
     ns.push_back(n);
-    // Kept in order per Kafka key: one recipient's messages go out in the order they were asked for.
-    steps.push_back({&e, "send:message:" + std::to_string(n), "push-api", e.key,
+    // With orderByKey, one recipient's (Kafka key's) messages go out in the order they were asked for.
+    steps.push_back({&e, "send:message:" + std::to_string(n), "push-api", settings_.orderByKey ? e.key : "",
                      [this, n](const OutsideCall& call) { return send(n, call); }});
   }
   auto outcomes = fx.callOutside(steps);

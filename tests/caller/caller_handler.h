@@ -18,6 +18,7 @@ struct CallerSettings {
   std::optional<RedisRateLimiter::Limit> rateLimit;  // shared by every replica
   std::chrono::milliseconds rateLimitMaxWait{1000};
   std::string instance;
+  bool orderByKey = false;  // one Kafka key's calls one after another, stopping at a failure
   std::set<std::int64_t> throwOnce;          // the handler throws after the calls, once per process
   std::set<std::int64_t> refuseCommitOnce;   // the batch's commit is refused once per process
 };

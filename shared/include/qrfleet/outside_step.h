@@ -9,7 +9,7 @@ struct ConsumedEvent;
 
 enum class StepStatus {
   succeeded,            // the provider accepted: recorded, never called again for this event
-  failedPermanently,    // the provider refused for good (4xx, bad address): recorded, never called again
+  failedPermanently,    // the provider refused for good (4xx, bad address): dead-letter the event
   failedTransiently,    // try again later (timeout, 5xx, 429, circuit open, rate limited)
   notCalled,            // under replay, with no recorded outcome: outside calls are never made by a replay
 };
@@ -23,13 +23,23 @@ struct StepOutcome {
   std::string detail;
   std::chrono::milliseconds retryAfter{0};  // a transient failure's Retry-After, 0 if none
   bool fromLedger = false;                  // an earlier run made the call; this run did not
+  // A transient failure that certainly did not reach the provider's effect
+  // (no connection, 429, 503): another provider may be tried at once. After
+  // a timeout or another 5xx the call may have been acted on, so failing over
+  // could deliver twice; ProviderFailover then waits for the retry instead.
+  bool notDelivered = false;
 
-  static StepOutcome success(std::string detail = {}) { return {StepStatus::succeeded, std::move(detail), {}, false}; }
-  static StepOutcome permanent(std::string detail) { return {StepStatus::failedPermanently, std::move(detail), {}, false}; }
-  static StepOutcome transient(std::string detail, std::chrono::milliseconds retryAfter = {}) {
-    return {StepStatus::failedTransiently, std::move(detail), retryAfter, false};
+  static StepOutcome success(std::string detail = {}) { return {StepStatus::succeeded, std::move(detail), {}, false, false}; }
+  static StepOutcome permanent(std::string detail) {
+    return {StepStatus::failedPermanently, std::move(detail), {}, false, false};
   }
-  bool final() const { return status == StepStatus::succeeded || status == StepStatus::failedPermanently; }
+  static StepOutcome transient(std::string detail, std::chrono::milliseconds retryAfter = {}, bool notDelivered = false) {
+    return {StepStatus::failedTransiently, std::move(detail), retryAfter, false, notDelivered};
+  }
+  // Only a success is final: a step refused for good is called again if its
+  // event runs again (a redrive from the dead-letter queue after the cause was
+  // fixed must not get the old refusal back); refusals act on nothing.
+  bool final() const { return status == StepStatus::succeeded; }
 };
 
 // What a call is given: the key to pass to the provider (an Idempotency-Key

@@ -8,6 +8,25 @@ namespace qrfleet {
 namespace {
 // Namespace of the idempotency keys (a random v4 UUID, fixed forever).
 constexpr std::string_view kStepNamespace = "5d7f3c2e-9b1a-4c6d-8e2f-1a3b5c7d9e0f";
+
+// Postgres text: valid UTF-8, no NUL, at most `max` bytes cut on a character
+// boundary. A provider's error page in Latin-1 must not make the record fail
+// (the recorder would retry it forever and every lane would wait).
+std::string validText(std::string_view s, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size() && c != 0;
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
+    if (!ok) n = 1;
+    if (out.size() + (ok ? n : 1) > max) break;
+    if (ok) out.append(s.substr(i, n));
+    else out += '?';
+    i += n;
+  }
+  return out;
+}
 }  // namespace
 
 std::string_view stepStatusName(StepStatus s) {
@@ -78,16 +97,16 @@ void AttemptLedger::record(pqxx::connection& conn, const std::vector<Record>& re
     events.add(r.eventId);
     steps.add(r.step);
     statuses.add(stepStatusName(r.outcome.status));
-    details.add(r.outcome.detail.substr(0, 2000));
+    details.add(validText(r.outcome.detail, 2000));
   }
   pqxx::nontransaction tx(conn);
-  // A final outcome stays; a transient one counts the attempt and takes the later outcome.
+  // A success stays; anything else counts the attempt and takes the later outcome.
   tx.exec_params("INSERT INTO " + table_ + " AS l (step_key, event_id, step, status, detail, attempts)"
                  " SELECT k, e, s, st, d, 1 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])"
                  "   AS i(k, e, s, st, d)"
                  " ON CONFLICT (step_key) DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail,"
                  "   attempts = l.attempts + 1, recorded_at = now()"
-                 " WHERE l.status = 'failed_transiently'",
+                 " WHERE l.status <> 'succeeded'",
                  keys.str(), events.str(), steps.str(), statuses.str(), details.str());
 }
 

@@ -9,10 +9,16 @@ bool CircuitBreaker::allow() {
   std::lock_guard lock(mutex_);
   switch (state_) {
     case State::closed: return true;
-    case State::halfOpen: return false;  // the probe is out
+    case State::halfOpen:
+      // The probe is out; one that never reported back (its caller died) is
+      // replaced after a cool-down.
+      if (now_() - openedAt_ < policy_.coolDown) return false;
+      openedAt_ = now_();
+      return true;
     case State::open:
       if (now_() - openedAt_ < policy_.coolDown) return false;
       state_ = State::halfOpen;
+      openedAt_ = now_();  // when the probe went out
       return true;
   }
   return false;

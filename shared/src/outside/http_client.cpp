@@ -40,6 +40,7 @@ std::string outcomeLabel(const HttpResponse& r) {
   switch (r.failure) {
     case HttpResponse::Failure::connect: return "connect_error";
     case HttpResponse::Failure::timeout: return "timeout";
+    case HttpResponse::Failure::malformed: return "bad_request";
     case HttpResponse::Failure::other: return "error";
     case HttpResponse::Failure::none: break;
   }
@@ -152,11 +153,12 @@ HttpResponse HttpClient::send(const HttpRequest& req) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(c, CURLOPT_USERPWD, nullptr);
   if (rc != CURLE_OK) {
-    resp.failure = rc == CURLE_OPERATION_TIMEDOUT         ? HttpResponse::Failure::timeout
+    resp.failure = rc == CURLE_OPERATION_TIMEDOUT ? HttpResponse::Failure::timeout
                    : (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
                       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_SSL_CONNECT_ERROR)
                        ? HttpResponse::Failure::connect
-                       : HttpResponse::Failure::other;
+                   : (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) ? HttpResponse::Failure::malformed
+                                                                                     : HttpResponse::Failure::other;
     resp.error = error[0] ? error : curl_easy_strerror(rc);
   }
   requests_.Add({{"target", req.target}, {"outcome", outcomeLabel(resp)}}).Increment();
@@ -171,19 +173,29 @@ std::chrono::milliseconds parseRetryAfter(const std::string& value, std::int64_t
   if (value.empty()) return {};
   long long seconds = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc{} && end == value.data() + value.size()) return std::chrono::seconds(std::max(0LL, seconds));
+  constexpr long long kDay = 86400;  // a longer wait is a misconfigured server, not a plan
+  if (ec == std::errc{} && end == value.data() + value.size())
+    return std::chrono::seconds(std::clamp(seconds, 0LL, kDay));
   auto at = curl_getdate(value.c_str(), nullptr);
   if (at < 0) return {};
-  return std::chrono::seconds(std::max<std::int64_t>(0, static_cast<std::int64_t>(at) - nowSeconds));
+  return std::chrono::seconds(std::clamp<std::int64_t>(static_cast<std::int64_t>(at) - nowSeconds, 0, kDay));
 }
 
 StepOutcome classifyHttp(const HttpResponse& r) {
-  if (r.failure != HttpResponse::Failure::none)
-    return StepOutcome::transient(std::string(r.failure == HttpResponse::Failure::timeout ? "timeout: " : "no answer: ") + r.error);
+  switch (r.failure) {
+    case HttpResponse::Failure::connect: return StepOutcome::transient("no connection: " + r.error, {}, true);
+    case HttpResponse::Failure::timeout: return StepOutcome::transient("timeout: " + r.error);
+    case HttpResponse::Failure::malformed: return StepOutcome::permanent("bad request: " + r.error);
+    case HttpResponse::Failure::other: return StepOutcome::transient("no answer: " + r.error);
+    case HttpResponse::Failure::none: break;
+  }
   auto detail = "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 200));
   if (r.status >= 200 && r.status < 300) return StepOutcome::success(detail);
-  if (r.status == 408 || r.status == 425 || r.status == 429 || r.status >= 500)
-    return StepOutcome::transient(detail, parseRetryAfter(r.header("retry-after"), std::time(nullptr)));
+  // Credentials refused (401/403) is the deployment's problem, not the event's:
+  // retried until fixed or out of attempts, not dead-lettered at once.
+  if (r.status == 401 || r.status == 403 || r.status == 408 || r.status == 425 || r.status == 429 || r.status >= 500)
+    return StepOutcome::transient(detail, parseRetryAfter(r.header("retry-after"), std::time(nullptr)),
+                                  r.status == 429 || r.status == 503);
   return StepOutcome::permanent(detail);
 }
 

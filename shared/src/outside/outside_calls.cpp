@@ -4,6 +4,7 @@
 
 #include "qrfleet/batch_handler.h"
 #include "qrfleet/failure_kind.h"
+#include "qrfleet/outside/object_store.h"
 
 namespace qrfleet {
 
@@ -58,7 +59,7 @@ void OutsideCalls::startThreads() {
 }
 
 std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, pqxx::connection& ledger,
-                                           bool replaying) {
+                                           bool replaying, const std::function<void()>& keepAlive) {
   Run r;
   r.steps = steps;
   r.outcomes.resize(steps.size());
@@ -102,8 +103,15 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
   work_.notify_all();
   // Calls end by their own timeouts; recording ends when Postgres answers, or gives up at shutdown.
   std::optional<Clock::time_point> giveUpAt;
+  auto lastKeepAlive = Clock::now();
   while (!(r.pending == 0 && recorded_ >= r.lastRecord)) {
     progress_.wait_for(lock, std::chrono::milliseconds(100));
+    if (keepAlive && Clock::now() - lastKeepAlive > std::chrono::seconds(5)) {
+      lock.unlock();
+      keepAlive();
+      lock.lock();
+      lastKeepAlive = Clock::now();
+    }
     if (stop_ && r.pending == 0 && !giveUpAt) giveUpAt = Clock::now() + std::chrono::seconds(5);
     if (giveUpAt && Clock::now() > *giveUpAt && recorded_ < r.lastRecord)
       throw TransientError("shutdown before the outcomes of outside calls were recorded");
@@ -141,6 +149,8 @@ void OutsideCalls::work() {
       try {
         outcome = step.call(call);
         outcome.fromLedger = false;
+      } catch (const ObjectStoreError& e) {
+        outcome = e.outcome();
       } catch (const std::exception& e) {
         outcome = StepOutcome::transient(std::string("outside step threw: ") + e.what());
       }
@@ -149,8 +159,18 @@ void OutsideCalls::work() {
 
     lock.lock();
     --inFlight_[step.target];
+    bool succeeded = outcome.status == StepStatus::succeeded;
     finishStep(*chain.run, index, std::move(outcome), called, seconds);
-    if (++chain.next < chain.steps.size()) queue_.push_front(std::move(chain));
+    if (++chain.next < chain.steps.size()) {
+      if (succeeded) {
+        queue_.push_front(std::move(chain));
+      } else {
+        // Order per key: a later step must not overtake one that failed.
+        for (; chain.next < chain.steps.size(); ++chain.next)
+          finishStep(*chain.run, chain.steps[chain.next],
+                     StepOutcome::transient("held behind an earlier step of the same key that failed"), false, 0);
+      }
+    }
     progress_.notify_all();  // the run waiting for it, the recorder
     work_.notify_one();      // a slot of this target is free again (this thread may take other work)
   }
@@ -159,9 +179,10 @@ void OutsideCalls::work() {
 void OutsideCalls::finishStep(Run& r, std::size_t index, StepOutcome outcome, bool called, double seconds) {
   const auto& step = r.steps[index];
   steps_.Add({{"target", step.target}, {"outcome", std::string(stepStatusName(outcome.status))}}).Increment();
-  stepSeconds_.Add({{"target", step.target}}, prometheus::Histogram::BucketBoundaries{
-                                                  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
-      .Observe(seconds);
+  if (called)
+    stepSeconds_.Add({{"target", step.target}}, prometheus::Histogram::BucketBoundaries{
+                                                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+        .Observe(seconds);
   if (called) {
     toRecord_.push_back({r.keys[index], step.event->envelope.eventId, step.name, outcome});
     r.lastRecord = ++finished_;
@@ -197,17 +218,20 @@ void OutsideCalls::recordLoop() {
         if (closing_) return;
       }
     }
-    if (Clock::now() - lastPrune > std::chrono::hours(1)) {
-      lastPrune = Clock::now();
-      try {
-        ledger_.prune(pg.get(), limits_.ledgerRetention);
-      } catch (const std::exception& e) {
-        log_.warn("could not prune the attempt ledger; trying again in an hour", {{"error", e.what()}});
-      }
-    }
     lock.lock();
     recorded_ = upTo;
     progress_.notify_all();
+    if (Clock::now() - lastPrune > std::chrono::hours(1)) {  // after publishing: nobody waits for the DELETE
+      lastPrune = Clock::now();
+      lock.unlock();
+      try {
+        ledger_.prune(pg.get(), limits_.ledgerRetention);
+      } catch (const std::exception& e) {
+        pg.reset();
+        log_.warn("could not prune the attempt ledger; trying again in an hour", {{"error", e.what()}});
+      }
+      lock.lock();
+    }
   }
 }
 

@@ -36,11 +36,22 @@ StepOutcome ProviderFailover::call(const std::function<StepOutcome(const std::st
       failovers_.Add({{"failover", name_}, {"provider", p.name}, {"reason", "circuit_open"}}).Increment();
       continue;
     }
-    auto outcome = attempt(p.name);
+    StepOutcome outcome;
+    try {
+      outcome = attempt(p.name);
+    } catch (...) {
+      p.breaker->failed();  // a half-open probe must end, or the circuit stays shut
+      publishState(p);
+      throw;
+    }
     outcome.detail = p.name + ": " + outcome.detail;
     if (outcome.status == StepStatus::failedTransiently) {
       p.breaker->failed();
       publishState(p);
+      // After a timeout or a 500 the provider may have acted: the next
+      // provider would deliver a second time. Retry later instead (by then
+      // this circuit may be open, and the next provider takes the call).
+      if (!outcome.notDelivered) return outcome;
       failovers_.Add({{"failover", name_}, {"provider", p.name}, {"reason", "failed"}}).Increment();
       lastFailure = std::move(outcome);
       continue;

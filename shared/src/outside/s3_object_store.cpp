@@ -135,7 +135,11 @@ void S3ObjectStore::expect(const HttpResponse& r, std::initializer_list<long> ok
 
 void S3ObjectStore::ensureBucket() {
   auto r = send("PUT", "/" + settings_.bucket, "", {}, {{"Content-Type", "application/xml"}});
-  if (r.status == 409) return;  // BucketAlreadyOwnedByYou
+  if (r.status == 409) {
+    // Exists: ours if our credentials can read it (BucketAlreadyExists may be someone else's).
+    expect(send("HEAD", "/" + settings_.bucket, ""), {200}, "bucket " + settings_.bucket + " exists but");
+    return;
+  }
   expect(r, {200}, "create bucket " + settings_.bucket);
 }
 
@@ -228,6 +232,8 @@ void S3ObjectStore::remove(const std::string& key) {
 }
 
 std::string S3ObjectStore::presignGet(const std::string& key, std::chrono::seconds ttl) {
+  if (ttl.count() < 1 || ttl.count() > 604800)
+    throw std::invalid_argument("a presigned URL lives 1 s to 7 days (SigV4's limit)");
   auto path = objectPath(key);
   auto stamp = amzDate(std::time(nullptr));
   auto day = stamp.substr(0, 8);

@@ -1,6 +1,7 @@
 #include "qrfleet/runtime/apply_lane.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "qrfleet/runtime/backoff.h"
 #include "qrfleet/failure_kind.h"
@@ -30,7 +31,18 @@ class ApplyLane::BatchEffects : public Effects {
 
   // Produced after the handler, once the ledger says which were delivered before.
   void emit(const std::string& topic, const std::string& key, const Envelope& event) override {
-    if (!replaying()) followUps.push_back({topic, key, event});
+    if (replaying()) return;
+    // Recorded per causing message (not per causing event id: the same event
+    // back from the retry topic may emit new follow-ups that must not be skipped).
+    std::string ledgerKey;
+    if (event.causationId) {
+      if (causes_.empty())
+        for (const auto& e : batch_.events) causes_.emplace(e.envelope.eventId, &e);
+      if (auto it = causes_.find(*event.causationId); it != causes_.end())
+        ledgerKey = "emit:" + it->second->source.topic + "/" + std::to_string(it->second->source.partition) + "/" +
+                    std::to_string(it->second->offset);
+    }
+    followUps.push_back({topic, key, event, std::move(ledgerKey)});
   }
 
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
@@ -70,7 +82,7 @@ class ApplyLane::BatchEffects : public Effects {
     for (const auto& s : steps)
       if (s.event < batch_.events.data() || s.event >= batch_.events.data() + batch_.events.size())
         throw std::logic_error("OutsideStep '" + s.name + "': the event is not from this batch");
-    return lane_.ctx_.outside.run(steps, lane_.ledgerPg_.get(), replaying());
+    return lane_.ctx_.outside.run(steps, lane_.ledgerPg_.get(), replaying(), [this] { txn_.exec("SELECT 1"); });
   }
 
   void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
@@ -86,6 +98,7 @@ class ApplyLane::BatchEffects : public Effects {
     std::string topic;
     std::string key;
     Envelope event;
+    std::string ledgerKey;  // "emit:<causing message>", empty: always produced
   };
   std::vector<FollowUp> followUps;
   // Dead letters and retry copies, produced after the handler unless an earlier run delivered them.
@@ -110,6 +123,7 @@ class ApplyLane::BatchEffects : public Effects {
   ApplyLane& lane_;
   pqxx::work& txn_;
   const ConsumedBatch& batch_;
+  std::unordered_map<std::string, const ConsumedEvent*> causes_;  // eventId -> event, made on the first emit
 };
 
 ApplyLane::ApplyLane(int index, Context context, std::unique_ptr<BatchHandler> handler)
@@ -272,12 +286,12 @@ void ApplyLane::dropApplied(ConsumedBatch& b, const TopicPartition& tp, std::int
 std::set<std::string> ApplyLane::produceOutputs(BatchEffects& fx) {
   std::set<std::string> keys;
   for (const auto& f : fx.followUps)
-    if (f.event.causationId) keys.insert("emit:" + *f.event.causationId);
+    if (!f.ledgerKey.empty()) keys.insert(f.ledgerKey);
   for (const auto& o : fx.outputs) keys.insert(o.ledgerKey);
   auto delivered = outputLedger_.delivered(ledgerPg_.get(), keys);
   std::size_t skipped = 0;
   for (const auto& f : fx.followUps) {
-    if (f.event.causationId && delivered.count("emit:" + *f.event.causationId)) {
+    if (!f.ledgerKey.empty() && delivered.count(f.ledgerKey)) {
       ++skipped;
       continue;
     }
@@ -295,6 +309,25 @@ std::set<std::string> ApplyLane::produceOutputs(BatchEffects& fx) {
                   {{"lane", index_}, {"skipped", skipped}});
   for (const auto& k : delivered) keys.erase(k);
   return keys;
+}
+
+void ApplyLane::recordOutputs(const std::set<std::string>& produced) {
+  // Kafka has them: retrying the batch now would produce them again, so the
+  // record is retried in place until Postgres takes it (or shutdown).
+  Backoff backoff(ctx_.settings.retryInitial, ctx_.settings.retryMax);
+  for (;;) {
+    try {
+      outputLedger_.record(ledgerPg_.get(), produced);
+      return;
+    } catch (const std::exception& e) {
+      ledgerPg_.reset();
+      if (ctx_.stop) throw;
+      auto delay = backoff.next();
+      ctx_.log.warn("could not record the outputs Kafka acknowledged; retrying",
+                    {{"lane", index_}, {"error", e.what()}, {"retryInMs", delay.count()}});
+      sleepFor(delay);
+    }
+  }
 }
 
 void ApplyLane::apply(ConsumedBatch& b) {
@@ -318,7 +351,7 @@ void ApplyLane::apply(ConsumedBatch& b) {
   auto produced = produceOutputs(fx);
   // Kafka outputs (follow-up events, dead letters, retry copies) are acknowledged before the state commits.
   producer_.flush(milliseconds(30000));
-  outputLedger_.record(ledgerPg_.get(), produced);
+  recordOutputs(produced);
   auto tFlush = Clock::now();
   std::vector<OffsetStore::Advance> advances;
   for (const auto& [tp, last] : b.lastOffsets) advances.push_back({tp, b.firstOffsets.at(tp), last + 1, b.epochs.at(tp)});

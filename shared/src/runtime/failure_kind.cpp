@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "qrfleet/kafka/event_producer.h"
+#include "qrfleet/outside/object_store.h"
 #include "qrfleet/stores/redis_client.h"
 
 namespace qrfleet {
@@ -17,6 +18,8 @@ bool transientSqlState(const std::string& s) {
 }  // namespace
 
 FailureKind classifyFailure(const std::exception& e) {
+  if (auto* store = dynamic_cast<const ObjectStoreError*>(&e))
+    return store->transient() ? FailureKind::transient : FailureKind::permanent;
   if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e) ||
       dynamic_cast<const RedisError*>(&e) || dynamic_cast<const DeliveryFailed*>(&e) || dynamic_cast<const TransientError*>(&e))
     return FailureKind::transient;
@@ -32,6 +35,7 @@ std::string failureReason(const std::exception& e) {
   if (dynamic_cast<const RedisError*>(&e)) return "redis";
   if (dynamic_cast<const DeliveryFailed*>(&e)) return "kafka_delivery";
   if (dynamic_cast<const TransientError*>(&e)) return "handler_transient";
+  if (dynamic_cast<const ObjectStoreError*>(&e)) return "object_store";
   return "handler";
 }
 

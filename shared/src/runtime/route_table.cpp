@@ -79,6 +79,10 @@ void RouteTable::group(ConsumedBatch& b) const {
 }
 
 void RouteTable::dispatch(BatchHandler& handler, std::span<const ConsumedEvent> events, Effects& fx) const {
+  if (routes_.size() == 1) {  // the common case: no lookup per event
+    if (!events.empty()) routes_.front().apply(handler, events, fx);
+    return;
+  }
   std::size_t from = 0;
   while (from < events.size()) {
     auto route = indexOf(events[from].source.topic);

@@ -34,7 +34,7 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  enum class Failure { none, connect, timeout, other };
+  enum class Failure { none, connect, timeout, malformed, other };  // malformed: a URL curl cannot send
   Failure failure = Failure::none;
   std::string error;  // curl's message when failure != none
   long status = 0;
@@ -74,10 +74,11 @@ class HttpClient {
 };
 
 // The step outcome an HTTP exchange means: 2xx succeeded; a connection
-// failure, timeout, 408, 425, 429 or 5xx is transient (with Retry-After, in
-// seconds or as an HTTP date, when the server sent one); any other status is
-// permanent. The detail names the status and the start of the body, never a
-// header or the URL.
+// failure, timeout, 401, 403, 408, 425, 429 or 5xx is transient (with
+// Retry-After, in seconds or as an HTTP date, when the server sent one; no
+// connection, 429 and 503 also mark it notDelivered); a URL curl cannot send
+// and any other status are permanent. The detail names the status and the
+// start of the body, never a header or the URL.
 StepOutcome classifyHttp(const HttpResponse& response);
 
 // Retry-After as a wait from `nowSeconds` (Unix time): delta-seconds or an HTTP date; 0 when absent or unreadable.

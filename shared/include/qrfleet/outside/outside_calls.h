@@ -2,6 +2,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,9 +37,14 @@ class OutsideCalls {
   OutsideCalls& operator=(const OutsideCalls&) = delete;
 
   // `ledger` is the calling lane's connection with no transaction open.
-  // Under replay, steps without a recorded outcome are notCalled.
-  // Throws TransientError if shutdown interrupted the recording.
-  std::vector<StepOutcome> run(std::span<const OutsideStep> steps, pqxx::connection& ledger, bool replaying);
+  // Under replay, steps without a recorded outcome are notCalled. Steps
+  // sharing an orderKey stop at the first that does not succeed: the rest
+  // come back transient, not called. `keepAlive` runs every 5 s while calls
+  // are out (the lane's open transaction must not hit
+  // idle_in_transaction_session_timeout). Throws TransientError if shutdown
+  // interrupted the recording.
+  std::vector<StepOutcome> run(std::span<const OutsideStep> steps, pqxx::connection& ledger, bool replaying,
+                               const std::function<void()>& keepAlive = {});
 
  private:
   struct Run;

@@ -12,10 +12,13 @@ namespace qrfleet {
 
 // Providers of one kind of call in order of preference (e.g. push via A, else
 // B), each behind its own circuit breaker. A call goes to the first provider
-// whose circuit lets it; a transient failure counts against that provider and
-// the next one is tried; a success or a permanent failure ends the call. With
-// every circuit open the call fails transiently, retryAfter the shortest
-// cool-down left. Shared by every lane of a worker (thread-safe); state is per
+// whose circuit lets it; a transient failure counts against that provider; if
+// it certainly did not reach the provider (StepOutcome::notDelivered: no
+// connection, 429, 503) the next provider is tried at once, otherwise (a
+// timeout, a 500: it may have been acted on) the call fails transiently and
+// its retry goes wherever the circuits then send it. A success or a permanent
+// failure ends the call. With every circuit open the call fails transiently,
+// retryAfter the shortest cool-down left. Shared by every lane of a worker (thread-safe); state is per
 // process: each replica learns a provider is down on its own.
 class ProviderFailover {
  public:

@@ -98,6 +98,7 @@ class ApplyLane {
   // Produces the batch's follow-up events, dead letters and retry copies but
   // those an earlier run delivered; returns the ledger keys of what it produced.
   std::set<std::string> produceOutputs(BatchEffects& fx);
+  void recordOutputs(const std::set<std::string>& produced);
   void afterCommit(const ConsumedBatch& batch, std::chrono::steady_clock::time_point started);
   // The event's route's retry schedule (its policy, or RETRY_TOPIC_*), and handler attempts.
   RetrySchedule retryScheduleOf(const ConsumedEvent& event) const;

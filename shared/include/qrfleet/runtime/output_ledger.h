@@ -18,8 +18,8 @@ namespace qrfleet {
 // death inside the flush itself can still leave a duplicate; consumers see the
 // same event id then.
 //
-// Keys: "emit:<causationId>", "dlq:<topic>/<partition>/<offset>",
-// "retry:<topic>/<partition>/<offset>" (the source message). Rows older than
+// Keys: "emit:", "dlq:" and "retry:" followed by <topic>/<partition>/<offset>
+// of the message that caused them. Rows older than
 // the retention are pruned: a batch is re-run within minutes, not days.
 class OutputLedger {
  public:
