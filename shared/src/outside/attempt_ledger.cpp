@@ -45,15 +45,13 @@ std::string AttemptLedger::key(const std::string& eventId, const std::string& st
   return uuidV5(kStepNamespace, eventId + "/" + step);
 }
 
-void AttemptLedger::ensureTable(pqxx::connection& conn) const {
-  pqxx::work tx(conn);
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "qrfleet-ddl:" + table_);
-  tx.exec("CREATE TABLE IF NOT EXISTS " + table_ +
-          " (step_key uuid PRIMARY KEY, event_id text NOT NULL, step text NOT NULL,"
-          "  status text NOT NULL, detail text NOT NULL DEFAULT '', attempts int NOT NULL,"
-          "  first_called_at timestamptz NOT NULL DEFAULT now(), recorded_at timestamptz NOT NULL DEFAULT now())");
-  tx.exec("CREATE INDEX IF NOT EXISTS " + std::string(tableName) + "_recorded_at ON " + table_ + " (recorded_at)");
-  tx.commit();
+std::vector<std::string> AttemptLedger::ddl(const std::string& schema) {
+  auto table = schema + "." + tableName;
+  return {"CREATE TABLE IF NOT EXISTS " + table +
+              " (step_key uuid PRIMARY KEY, event_id text NOT NULL, step text NOT NULL,"
+              "  status text NOT NULL, detail text NOT NULL DEFAULT '', attempts int NOT NULL,"
+              "  first_called_at timestamptz NOT NULL DEFAULT now(), recorded_at timestamptz NOT NULL DEFAULT now())",
+          "CREATE INDEX IF NOT EXISTS " + std::string(tableName) + "_recorded_at ON " + table + " (recorded_at)"};
 }
 
 std::map<std::string, AttemptLedger::Entry> AttemptLedger::lookup(pqxx::connection& conn,

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
+#include "qrfleet/runtime/runtime_tables.h"
+#include "qrfleet/sql_array.h"
 #include "qrfleet/stores/redis_keyspace.h"
 
 namespace qrfleet {
 
-namespace {
-// The runtime's own tables in a service's schema: not state the events make.
-// The ledgers survive a reset on purpose: a replay must not make an outside
-// call, or publish an output, that a live run already made.
-const char* const runtimeTables = "{schema_migrations,kafka_offsets,delivered_outputs,outside_steps}";
-}  // namespace
 
 ServiceState::ServiceState(const ServiceDefinition& definition, std::string databaseUrl, std::string redisUrl)
     : def_(definition),
@@ -20,11 +16,16 @@ ServiceState::ServiceState(const ServiceDefinition& definition, std::string data
       offsets_(definition.postgresSchema, definition.consumerGroup, "replay") {}
 
 std::vector<std::string> ServiceState::tables(pqxx::transaction_base& txn) const {
+  // The runtime's tables are not state the events make. The ledgers survive a
+  // reset on purpose: a replay must not make an outside call, or publish an
+  // output, that a live run already made.
+  SqlArray runtimeTables;
+  for (const auto& t : runtimeTableNames()) runtimeTables.add(t);
   std::vector<std::string> out;
   for (const auto& row : txn.exec_params(
            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'"
            " AND table_name <> ALL($2::text[]) ORDER BY table_name",
-           def_.postgresSchema, runtimeTables))
+           def_.postgresSchema, runtimeTables.str()))
     out.push_back(row[0].as<std::string>());
   return out;
 }
@@ -69,7 +70,7 @@ nlohmann::json ServiceState::digest() const {
 
 void ServiceState::reset(const std::map<TopicPartition, std::int64_t>& start) const {
   pqxx::connection conn(databaseUrl_);
-  offsets_.ensureTable(conn);
+  ensureRuntimeTables(conn, def_.postgresSchema);
   pqxx::work txn(conn);
   auto all = tables(txn);
   if (!all.empty()) {

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "qrfleet/runtime/backoff.h"
-#include "qrfleet/runtime/output_ledger.h"
+#include "qrfleet/runtime/runtime_tables.h"
 #include "qrfleet/runtime/retry_schedule.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/kafka/topic_reader.h"
@@ -440,9 +440,7 @@ bool BatchConsumer::outliveFirstAssignment() {
 }
 
 void BatchConsumer::run() {
-  offsets_.ensureTable(pg_.get());
-  OutputLedger(def_.postgresSchema, def_.consumerGroup).ensureTable(pg_.get());
-  AttemptLedger(def_.postgresSchema).ensureTable(pg_.get());
+  ensureRuntimeTables(pg_.get(), def_.postgresSchema);
   postgresUp_ = true;
   auto topics = routes_.subscriptions();
   for (const auto& t : topics)

@@ -7,14 +7,10 @@ namespace qrfleet {
 OutputLedger::OutputLedger(std::string schema, std::string group, std::chrono::hours retention)
     : table_(schema + "." + tableName), group_(std::move(group)), retention_(retention) {}
 
-void OutputLedger::ensureTable(pqxx::connection& conn) const {
-  pqxx::work tx(conn);
-  // Serialise concurrent first starts: CREATE ... IF NOT EXISTS alone can race on the catalog.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "qrfleet-ddl:" + table_);
-  tx.exec("CREATE TABLE IF NOT EXISTS " + table_ +
+std::vector<std::string> OutputLedger::ddl(const std::string& schema) {
+  return {"CREATE TABLE IF NOT EXISTS " + schema + "." + tableName +
           " (consumer_group text NOT NULL, output_key text NOT NULL,"
-          "  recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer_group, output_key))");
-  tx.commit();
+          "  recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer_group, output_key))"};
 }
 
 std::set<std::string> OutputLedger::delivered(pqxx::connection& conn, const std::set<std::string>& keys) const {

@@ -6,7 +6,7 @@ namespace qrfleet {
 
 OffsetStore::OffsetStore(std::string schema, std::string group, std::string owner)
     : schema_(std::move(schema)), group_(std::move(group)), owner_(std::move(owner)),
-      table_(schema_ + ".kafka_offsets"), advanceStatement_("qrfleet_advance_" + schema_),
+      table_(schema_ + "." + tableName), advanceStatement_("qrfleet_advance_" + schema_),
       // Rows are locked in key order (no deadlock with a concurrent claim); a row
       // whose epoch moved on is not returned: its partition is no longer ours.
       advanceSql_("WITH input AS (SELECT * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[])"
@@ -19,17 +19,12 @@ OffsetStore::OffsetStore(std::string schema, std::string group, std::string owne
                   " WHERE o.consumer_group = $1 AND o.topic = i.topic AND o.partition = i.partition"
                   " RETURNING o.topic, o.partition, b.next_offset") {}
 
-void OffsetStore::ensureTable(pqxx::connection& conn) const {
-  pqxx::work txn(conn);
-  // Serialise concurrent first starts: CREATE ... IF NOT EXISTS alone can race on the catalog.
-  txn.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "qrfleet-ddl:" + schema_);
-  txn.exec("CREATE SCHEMA IF NOT EXISTS " + txn.quote_name(schema_));
-  txn.exec("CREATE TABLE IF NOT EXISTS " + table_ +
-           " (consumer_group text NOT NULL, topic text NOT NULL, partition int NOT NULL,"
-           "  next_offset bigint NOT NULL, epoch bigint NOT NULL DEFAULT 0, owner text,"
-           "  updated_at timestamptz NOT NULL DEFAULT now(),"
-           "  PRIMARY KEY (consumer_group, topic, partition))");
-  txn.commit();
+std::vector<std::string> OffsetStore::ddl(const std::string& schema) {
+  return {"CREATE TABLE IF NOT EXISTS " + schema + "." + tableName +
+          " (consumer_group text NOT NULL, topic text NOT NULL, partition int NOT NULL,"
+          "  next_offset bigint NOT NULL, epoch bigint NOT NULL DEFAULT 0, owner text,"
+          "  updated_at timestamptz NOT NULL DEFAULT now(),"
+          "  PRIMARY KEY (consumer_group, topic, partition))"};
 }
 
 std::map<TopicPartition, PartitionClaim> OffsetStore::claim(pqxx::connection& conn,

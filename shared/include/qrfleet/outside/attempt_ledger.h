@@ -19,7 +19,8 @@ class AttemptLedger {
  public:
   explicit AttemptLedger(std::string schema);
 
-  void ensureTable(pqxx::connection& conn) const;
+  // The table's DDL (idempotent); see ensureRuntimeTables().
+  static std::vector<std::string> ddl(const std::string& schema);
 
   struct Entry {
     StepOutcome outcome;  // meaningful when final

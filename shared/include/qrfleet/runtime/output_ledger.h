@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace qrfleet {
 
@@ -25,7 +26,8 @@ class OutputLedger {
  public:
   OutputLedger(std::string schema, std::string group, std::chrono::hours retention = std::chrono::hours(24 * 7));
 
-  void ensureTable(pqxx::connection& conn) const;
+  // The table's DDL (idempotent); see ensureRuntimeTables().
+  static std::vector<std::string> ddl(const std::string& schema);
   // The keys among `keys` that an earlier run recorded.
   std::set<std::string> delivered(pqxx::connection& conn, const std::set<std::string>& keys) const;
   // Autocommit, on a connection with no open transaction.

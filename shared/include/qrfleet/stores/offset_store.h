@@ -45,8 +45,9 @@ class OffsetStore {
  public:
   OffsetStore(std::string schema, std::string group, std::string owner);
 
-  // Creates the offsets table if missing (idempotent, safe concurrently).
-  void ensureTable(pqxx::connection& conn) const;
+  // The offsets table's DDL (idempotent); see ensureRuntimeTables().
+  static std::vector<std::string> ddl(const std::string& schema);
+  static constexpr const char* tableName = "kafka_offsets";
 
   // Claims the partitions for this consumer and returns where to resume.
   std::map<TopicPartition, PartitionClaim> claim(pqxx::connection& conn, const std::vector<TopicPartition>& parts) const;
