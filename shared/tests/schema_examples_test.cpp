@@ -10,6 +10,7 @@
 
 #include "qrfleet/envelope.h"
 #include "qrfleet/events/booking_events.h"
+#include "qrfleet/events/bulk_qr_events.h"
 #include "qrfleet/events/location_updated.h"
 #include "qrfleet/events/notification_requested.h"
 #include "qrfleet/events/retention_policy_triggered.h"
@@ -44,6 +45,11 @@ std::string decodeVerdict(const std::string& text) {
         {events::BookingExpired::type, [](const Envelope& e) { events::BookingExpired::fromEnvelope(e); }},
         {events::RetentionPolicyTriggered::type,
          [](const Envelope& e) { events::RetentionPolicyTriggered::fromEnvelope(e); }},
+        {events::BulkBatchRequested::type, [](const Envelope& e) { events::BulkBatchRequested::fromEnvelope(e); }},
+        {events::BulkBatchCancelled::type, [](const Envelope& e) { events::BulkBatchCancelled::fromEnvelope(e); }},
+        {events::BulkChunkRequested::type, [](const Envelope& e) { events::BulkChunkRequested::fromEnvelope(e); }},
+        {events::BulkItemFailed::type, [](const Envelope& e) { events::BulkItemFailed::fromEnvelope(e); }},
+        {events::BulkBatchCompleted::type, [](const Envelope& e) { events::BulkBatchCompleted::fromEnvelope(e); }},
         {events::NotificationRequested::type,
          [](const Envelope& e) { events::NotificationRequested::fromEnvelope(e); }},
     };

@@ -58,6 +58,22 @@ void FileObjectStore::put(const std::string& key, std::string_view bytes, const 
   }
 }
 
+void FileObjectStore::putFile(const std::string& key, const fs::path& file, const std::string&) {
+  auto path = pathOf(key);
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) throw ObjectStoreError("cannot create " + path.parent_path().string() + ": " + ec.message(), true);
+  auto tmp = path;
+  tmp += ".tmp-" + randomUuid();
+  fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
+  if (!ec) fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw ObjectStoreError("cannot put " + file.string() + " as " + path.string() + ": " + ec.message(), true);
+  }
+}
+
 std::optional<std::string> FileObjectStore::get(const std::string& key) {
   std::ifstream in(pathOf(key), std::ios::binary);
   if (!in) return std::nullopt;

@@ -29,4 +29,11 @@ RedisRateLimiter& OutsideKit::rateLimiter() {
   return *rateLimiter_;
 }
 
+ObjectStore& OutsideKit::objectStore(const ObjectStoreSettings& settings) {
+  auto& client = http();
+  std::lock_guard lock(mutex_);
+  if (!objectStore_) objectStore_ = makeObjectStore(settings, client);
+  return *objectStore_;
+}
+
 }  // namespace qrfleet

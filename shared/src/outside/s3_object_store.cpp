@@ -1,5 +1,7 @@
 #include "qrfleet/outside/s3_object_store.h"
 
+#include <fstream>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -7,17 +9,11 @@
 #include <ctime>
 
 #include "qrfleet/hex.h"
+#include "qrfleet/sha256.h"
 
 namespace qrfleet {
 
 namespace {
-
-std::string sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
-  return toHex(md, n);
-}
 
 std::string hmacSha256(std::string_view key, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -144,12 +140,33 @@ void S3ObjectStore::ensureBucket() {
 }
 
 void S3ObjectStore::put(const std::string& key, std::string_view bytes, const std::string& contentType) {
-  if (bytes.size() > settings_.multipartThreshold) return putMultipart(key, bytes, contentType);
+  if (bytes.size() > settings_.multipartThreshold)
+    return putMultipart(key, bytes.size(), contentType, [&](std::uint64_t at, std::string& buffer) {
+      buffer.assign(bytes.substr(at, settings_.partSize));
+    });
   auto r = send("PUT", objectPath(key), "", bytes, {{"Content-Type", contentType}});
   expect(r, {200}, "PUT " + key);
 }
 
-void S3ObjectStore::putMultipart(const std::string& key, std::string_view bytes, const std::string& contentType) {
+void S3ObjectStore::putFile(const std::string& key, const std::filesystem::path& file, const std::string& contentType) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(file, ec);
+  std::ifstream in(file, std::ios::binary);
+  if (ec || !in) throw ObjectStoreError("cannot read " + file.string() + " to put it as " + key, false);
+  auto read = [&](std::uint64_t at, std::string& buffer) {
+    buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(settings_.partSize, size - at)));
+    in.seekg(static_cast<std::streamoff>(at));
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (!in) throw ObjectStoreError("cannot read " + file.string() + " to put it as " + key, false);
+  };
+  if (size > settings_.multipartThreshold) return putMultipart(key, size, contentType, read);
+  std::string bytes;
+  read(0, bytes);
+  put(key, bytes, contentType);
+}
+
+void S3ObjectStore::putMultipart(const std::string& key, std::uint64_t size, const std::string& contentType,
+                                 const std::function<void(std::uint64_t, std::string&)>& readPart) {
   auto path = objectPath(key);
   auto started = send("POST", path, "uploads=", {}, {{"Content-Type", contentType}});
   expect(started, {200}, "start multipart upload of " + key);
@@ -159,9 +176,10 @@ void S3ObjectStore::putMultipart(const std::string& key, std::string_view bytes,
   try {
     std::string complete = "<CompleteMultipartUpload>";
     int part = 0;
-    for (std::size_t at = 0; at < bytes.size(); at += settings_.partSize) {
+    std::string chunk;
+    for (std::uint64_t at = 0; at < size; at += settings_.partSize) {
       ++part;
-      auto chunk = bytes.substr(at, settings_.partSize);
+      readPart(at, chunk);
       auto r = send("PUT", path, "partNumber=" + std::to_string(part) + "&" + idQuery, chunk,
                     {{"Content-Type", "application/octet-stream"}});
       expect(r, {200}, "PUT part " + std::to_string(part) + " of " + key);

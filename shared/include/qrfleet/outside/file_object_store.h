@@ -14,6 +14,7 @@ class FileObjectStore : public ObjectStore {
   explicit FileObjectStore(std::filesystem::path root);
 
   void put(const std::string& key, std::string_view bytes, const std::string& contentType) override;
+  void putFile(const std::string& key, const std::filesystem::path& file, const std::string& contentType) override;
   std::optional<std::string> get(const std::string& key) override;
   std::optional<std::string> getRange(const std::string& key, std::uint64_t offset, std::uint64_t length) override;
   std::vector<ObjectInfo> list(const std::string& prefix) override;

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,9 @@ class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
   virtual void put(const std::string& key, std::string_view bytes, const std::string& contentType) = 0;
+  // A put of a file's bytes, streamed: an archive of a hundred thousand codes
+  // never has to fit in memory.
+  virtual void putFile(const std::string& key, const std::filesystem::path& file, const std::string& contentType) = 0;
   // nullopt: no such object.
   virtual std::optional<std::string> get(const std::string& key) = 0;
   // Bytes [offset, offset + length) (fewer at the end); nullopt: no such object.

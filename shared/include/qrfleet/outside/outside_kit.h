@@ -7,6 +7,7 @@
 
 #include "qrfleet/outside/circuit_breaker.h"
 #include "qrfleet/outside/http_client.h"
+#include "qrfleet/outside/object_store_config.h"
 #include "qrfleet/outside/provider_failover.h"
 #include "qrfleet/outside/redis_rate_limiter.h"
 #include "qrfleet/runtime_metrics.h"
@@ -26,6 +27,8 @@ class OutsideKit {
                              CircuitBreaker::Policy policy = {});
   // Token buckets shared by every replica; needs the service's Redis.
   RedisRateLimiter& rateLimiter();
+  // The object store, made on the first call (see objectStoreSettings()).
+  ObjectStore& objectStore(const ObjectStoreSettings& settings);
 
  private:
   std::string redisUrl_;
@@ -35,6 +38,7 @@ class OutsideKit {
   std::unique_ptr<HttpClient> http_;
   std::map<std::string, std::unique_ptr<ProviderFailover>> failovers_;
   std::unique_ptr<RedisRateLimiter> rateLimiter_;
+  std::unique_ptr<ObjectStore> objectStore_;
 };
 
 }  // namespace qrfleet

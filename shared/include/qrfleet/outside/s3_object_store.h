@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <string>
 
 #include "qrfleet/outside/http_client.h"
@@ -30,6 +31,7 @@ class S3ObjectStore : public ObjectStore {
   void ensureBucket();
 
   void put(const std::string& key, std::string_view bytes, const std::string& contentType) override;
+  void putFile(const std::string& key, const std::filesystem::path& file, const std::string& contentType) override;
   std::optional<std::string> get(const std::string& key) override;
   std::optional<std::string> getRange(const std::string& key, std::uint64_t offset, std::uint64_t length) override;
   std::vector<ObjectInfo> list(const std::string& prefix) override;
@@ -45,7 +47,10 @@ class S3ObjectStore : public ObjectStore {
   // Throws ObjectStoreError unless the status is one of `ok`.
   static void expect(const HttpResponse& r, std::initializer_list<long> ok, const std::string& what);
   std::string objectPath(const std::string& key) const;
-  void putMultipart(const std::string& key, std::string_view bytes, const std::string& contentType);
+  // Parts of partSize bytes from `part(offset, buffer)` (which fills the buffer
+  // with up to partSize bytes from offset) until `size` bytes went up.
+  void putMultipart(const std::string& key, std::uint64_t size, const std::string& contentType,
+                    const std::function<void(std::uint64_t, std::string&)>& part);
 
   S3Settings settings_;
   HttpClient& http_;

@@ -1,0 +1,97 @@
+#include "chunk_generator.h"
+
+#include <fstream>
+
+#include "bulk_qr_keys.h"
+#include "qr_image.h"
+#include "qrfleet/sha256.h"
+#include "zip_archive.h"
+
+namespace qrfleet::bulkqr {
+
+std::string ChunkResult::toDetail() const {
+  nlohmann::json g = nlohmann::json::array(), f = nlohmann::json::array();
+  for (const auto& i : generated) g.push_back({i.index, i.pngSha256, i.svgSha256});
+  for (const auto& i : failed) f.push_back({i.index, i.reason});
+  return nlohmann::json{{"generated", g}, {"failed", f}}.dump();
+}
+
+ChunkResult ChunkResult::fromDetail(const std::string& detail) {
+  auto j = nlohmann::json::parse(detail);
+  ChunkResult r;
+  for (const auto& i : j.at("generated")) r.generated.push_back({i.at(0), i.at(1), i.at(2)});
+  for (const auto& i : j.at("failed")) r.failed.push_back({i.at(0), i.at(1)});
+  return r;
+}
+
+ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore& store) {
+  ChunkResult result;
+  TempDirectory temp;
+  auto partFile = temp.path() / "part.zip";
+  ZipArchive part(partFile, chunk.requestedAtMs / 1000);
+  for (const auto& item : chunk.items) {
+    QrMatrix qr;
+    try {
+      qr = encodeQr(item.data, chunk.options.errorCorrection);
+    } catch (const QrEncodeError& e) {
+      result.failed.push_back({item.index, e.what()});
+      continue;
+    }
+    GeneratedItem g{item.index, {}, {}};
+    if (chunk.options.png) {
+      auto png = renderPng(qr, chunk.options);
+      g.pngSha256 = sha256Hex(png);
+      store.put(objects::code(chunk.ownerId, chunk.batchId, item.index, "png"), png, "image/png");
+      part.add(item.entry + ".png", std::move(png));
+    }
+    if (chunk.options.svg) {
+      auto svg = renderSvg(qr, chunk.options);
+      g.svgSha256 = sha256Hex(svg);
+      store.put(objects::code(chunk.ownerId, chunk.batchId, item.index, "svg"), svg, "image/svg+xml");
+      part.add(item.entry + ".svg", std::move(svg));
+    }
+    result.generated.push_back(std::move(g));
+  }
+  part.close();
+  store.putFile(objects::chunkPart(chunk.ownerId, chunk.batchId, chunk.chunkIndex), partFile, "application/zip");
+  return result;
+}
+
+std::string ArchiveResult::toDetail() const {
+  return nlohmann::json{{"key", key}, {"sha256", sha256}, {"bytes", bytes}, {"entries", entries}}.dump();
+}
+
+ArchiveResult ArchiveResult::fromDetail(const std::string& detail) {
+  auto j = nlohmann::json::parse(detail);
+  return {j.at("key"), j.at("sha256"), j.at("bytes"), j.at("entries")};
+}
+
+ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId, int chunkCount,
+                           const std::optional<std::string>& reportKey, std::int64_t requestedAtMs) {
+  TempDirectory temp;
+  auto archiveFile = temp.path() / "archive.zip";
+  ZipArchive archive(archiveFile, requestedAtMs / 1000);
+  for (int c = 0; c < chunkCount; ++c) {
+    auto key = objects::chunkPart(ownerId, batchId, c);
+    auto bytes = store.get(key);
+    if (!bytes) throw ObjectStoreError("chunk part " + key + " is missing", false);
+    auto file = temp.path() / (std::to_string(c) + ".zip");
+    std::ofstream(file, std::ios::binary).write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+    archive.addEntriesOf(file);
+  }
+  if (reportKey) {
+    auto report = store.get(*reportKey);
+    if (!report) throw ObjectStoreError("validation report " + *reportKey + " is missing", false);
+    archive.add("validation-report.csv", std::move(*report));
+  }
+  ArchiveResult r;
+  r.entries = archive.entries();
+  archive.close();
+  r.key = objects::archive(ownerId, batchId);
+  r.sha256 = sha256HexOfFile(archiveFile);
+  r.bytes = std::filesystem::file_size(archiveFile);
+  store.putFile(r.key, archiveFile, "application/zip");
+  return r;
+}
+
+}  // namespace qrfleet::bulkqr

@@ -1,0 +1,50 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qrfleet/events/bulk_qr_events.h"
+#include "qrfleet/outside/object_store.h"
+
+namespace qrfleet::bulkqr {
+
+struct GeneratedItem {
+  std::int64_t index = 0;
+  std::string pngSha256;  // empty when the batch has no PNGs
+  std::string svgSha256;
+};
+struct FailedItem {
+  std::int64_t index = 0;
+  std::string reason;
+};
+
+// What generating one chunk came to. It is the outside step's recorded
+// detail, so a re-run or a replay gets the digests back without drawing again.
+struct ChunkResult {
+  std::vector<GeneratedItem> generated;
+  std::vector<FailedItem> failed;
+  std::string toDetail() const;
+  static ChunkResult fromDetail(const std::string& detail);
+};
+
+// Draws every item of the chunk, puts each file at its deterministic key and
+// the chunk's files as one ZIP part (what the archive is merged from). An
+// item that cannot be encoded is a failed item, not a failed chunk; a store
+// error throws ObjectStoreError.
+ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore& store);
+
+struct ArchiveResult {
+  std::string key;
+  std::string sha256;
+  std::uint64_t bytes = 0;
+  std::size_t entries = 0;
+  std::string toDetail() const;
+  static ArchiveResult fromDetail(const std::string& detail);
+};
+
+// Merges the batch's chunk parts (and its validation report) into one ZIP,
+// streamed through a temporary file, and puts it at the archive key.
+ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId, int chunkCount,
+                           const std::optional<std::string>& reportKey, std::int64_t requestedAtMs);
+
+}  // namespace qrfleet::bulkqr

@@ -1,0 +1,123 @@
+// Every image is read back by a real decoder: zbarimg (zbar-tools) for PNG,
+// and for SVG after rsvg-convert (librsvg2-bin) rasterised it.
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "qr_image.h"
+#include "zip_archive.h"
+
+using namespace qrfleet;
+using namespace qrfleet::bulkqr;
+
+namespace {
+std::string run(const std::string& command) {
+  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+  REQUIRE_MESSAGE(pipe, "cannot run " << command);
+  std::string out;
+  std::array<char, 4096> buf{};
+  for (std::size_t n; (n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0;) out.append(buf.data(), n);
+  return out;
+}
+
+void write(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// What zbarimg reads from the image (its raw data, without the "QR-Code:" prefix).
+std::string decoded(const std::filesystem::path& image) {
+  REQUIRE_MESSAGE(run("command -v zbarimg") != "", "zbarimg is missing: install zbar-tools");
+  auto out = run("zbarimg --quiet --raw -Sbinary '" + image.string() + "' 2>/dev/null");
+  while (!out.empty() && out.back() == '\n') out.pop_back();  // zbarimg ends each symbol with a newline
+  return out;
+}
+}  // namespace
+
+TEST_CASE("PNG and SVG codes decode back to their data, at every level and with colours") {
+  TempDirectory dir;
+  REQUIRE_MESSAGE(run("command -v rsvg-convert") != "", "rsvg-convert is missing: install librsvg2-bin");
+  const std::vector<std::string> inputs = {"https://qr.example/c/8f3a2b1c-table-12?utm=bulk",
+                                           "HELLO WORLD 12345", "caf\xC3\xA9 \xE2\x82\xAC",
+                                           std::string(900, 'a') + "end"};
+  int n = 0;
+  for (char level : {'L', 'M', 'Q', 'H'})
+    for (const auto& data : inputs) {
+      CAPTURE(level);
+      CAPTURE(data.substr(0, 40));
+      events::QrOptions o;
+      o.errorCorrection = level;
+      o.sizePx = n % 2 ? 300 : 517;  // any size, not only multiples of the module count
+      o.margin = n % 3;
+      if (n % 4 == 1) {
+        o.foreground = "#1a237e";
+        o.background = "#fff8e1";
+      }
+      auto qr = encodeQr(data, level);
+      auto png = renderPng(qr, o);
+      CHECK(png.substr(1, 3) == "PNG");
+      CHECK(png == renderPng(qr, o));  // deterministic bytes
+      auto pngFile = dir.path() / ("c" + std::to_string(n) + ".png");
+      write(pngFile, png);
+      CHECK(decoded(pngFile) == data);
+      auto svgFile = dir.path() / ("c" + std::to_string(n) + ".svg");
+      write(svgFile, renderSvg(qr, o));
+      auto rasterFile = dir.path() / ("c" + std::to_string(n) + "-svg.png");
+      run("rsvg-convert -w 600 -h 600 -b white -o '" + rasterFile.string() + "' '" + svgFile.string() + "' 2>&1");
+      CHECK(decoded(rasterFile) == data);
+      ++n;
+    }
+}
+
+TEST_CASE("a PNG is the requested size, 1-bit, in two palette colours") {
+  events::QrOptions o;
+  o.sizePx = 300;
+  auto png = renderPng(encodeQr("https://qr.example/x", 'M'), o);
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<unsigned char>(png[at]) << 24) | (static_cast<unsigned char>(png[at + 1]) << 16) |
+           (static_cast<unsigned char>(png[at + 2]) << 8) | static_cast<unsigned char>(png[at + 3]);
+  };
+  CHECK(be32(16) == 300);  // IHDR width
+  CHECK(be32(20) == 300);
+  CHECK(png[24] == 1);     // bit depth
+  CHECK(png[25] == 3);     // palette
+}
+
+TEST_CASE("an SVG draws runs, not modules, and data too long for its level is refused") {
+  auto qr = encodeQr("https://qr.example/runs", 'L');
+  auto svg = renderSvg(qr, {});
+  CHECK(svg.find("<rect") == svg.rfind("<rect"));  // one rect: the background
+  CHECK(svg.find("<path") != std::string::npos);
+  CHECK_THROWS_AS(encodeQr(std::string(1300, 'x'), 'H'), QrEncodeError);
+  CHECK_THROWS_AS(encodeQr(std::string_view("a\0b", 3), 'M'), QrEncodeError);
+}
+
+TEST_CASE("ZIP parts merge into one archive with every entry, the same bytes every time") {
+  TempDirectory dir;
+  for (int p = 0; p < 2; ++p) {
+    ZipArchive part(dir.path() / ("part" + std::to_string(p) + ".zip"), 1764583200);
+    part.add("a" + std::to_string(p) + ".png", "png bytes " + std::to_string(p));
+    part.add("b" + std::to_string(p) + ".svg", "<svg/>");
+    part.close();
+  }
+  ZipArchive empty(dir.path() / "empty.zip", 1764583200);
+  empty.close();
+  auto merge = [&](const std::string& name) {
+    ZipArchive all(dir.path() / name, 1764583200);
+    all.addEntriesOf(dir.path() / "part0.zip");
+    all.addEntriesOf(dir.path() / "empty.zip");
+    all.addEntriesOf(dir.path() / "part1.zip");
+    all.add("validation-report.csv", "row,reason\r\n");
+    all.close();
+  };
+  merge("one.zip");
+  merge("two.zip");
+  CHECK(zipEntryNames(dir.path() / "one.zip") ==
+        std::vector<std::string>{"a0.png", "b0.svg", "a1.png", "b1.svg", "validation-report.csv"});
+  CHECK(run("cmp '" + (dir.path() / "one.zip").string() + "' '" + (dir.path() / "two.zip").string() + "' && echo same") ==
+        "same\n");
+  CHECK(run("unzip -p '" + (dir.path() / "one.zip").string() + "' a1.png") == "png bytes 1");
+}
