@@ -7,6 +7,7 @@ FROM debian:bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev \
+      libqrencode-dev libpng-dev libcsv-dev libzip-dev \
       doctest-dev libvalijson-dev libgeoip-dev libssl-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -21,7 +22,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TEST
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
       librdkafka++1 libpqxx-6.4 libhiredis0.14 libprometheus-cpp-core1.0 libgeoip1 geoip-database \
-      libyaml-cpp0.7 libssl3 libcurl4 ca-certificates \
+      libyaml-cpp0.7 libssl3 libcurl4 libqrencode4 libpng16-16 libcsv3 libzip4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 qrfleet \
  && useradd --system --uid 10001 --gid qrfleet --no-create-home --shell /usr/sbin/nologin qrfleet

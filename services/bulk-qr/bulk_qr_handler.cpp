@@ -358,7 +358,7 @@ BulkQrHandler::BatchProgress BulkQrHandler::count(const std::vector<CountedChunk
   auto row = sql.exec_params1(
       "UPDATE qr.batches SET chunks_done = chunks_done + $2, generated = generated + $3, failed = failed + $4"
       " WHERE batch_id = $1 RETURNING chunks_done, chunk_count, cancelled, status, total_items, generated, failed,"
-      " invalid_items, report_key, extract(epoch FROM requested_at) * 1000",
+      " invalid_items, report_key, (extract(epoch FROM requested_at) * 1000)::bigint",
       first.batchId, static_cast<int>(chunks.size()), generated, failed);
   BatchProgress p;
   p.last = chunks.back().chunk->event;

@@ -14,5 +14,7 @@ void addDlqCommand(CLI::App& app);
 void addReplayCommand(CLI::App& app);
 void addHealthcheckCommand(CLI::App& app);
 void addRetentionCommand(CLI::App& app);
+void addBulkCommand(CLI::App& app);
+void addBulkCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

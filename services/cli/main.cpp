@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   qrfleet::cli::addReplayCommand(app);
   qrfleet::cli::addHealthcheckCommand(app);
   qrfleet::cli::addRetentionCommand(app);
+  qrfleet::cli::addBulkCommand(app);
+  qrfleet::cli::addBulkCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -71,16 +71,7 @@ bool LocationRun::waitCaughtUp(std::chrono::milliseconds timeout) {
   return run_.waitCaughtUp(timeout);
 }
 
-std::vector<Envelope> LocationRun::read(const std::string& topic) const {
-  TopicReader reader(stack().kafka(), topic, true);
-  std::vector<std::pair<std::pair<int, std::int64_t>, Envelope>> found;
-  while (auto m = reader.next(std::chrono::seconds(10)))
-    found.push_back({{m->partition, m->offset}, Envelope::decode(m->value)});
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Envelope> out;
-  for (auto& f : found) out.push_back(std::move(f.second));
-  return out;
-}
+std::vector<Envelope> LocationRun::read(const std::string& topic) const { return readEnvelopes(stack(), topic); }
 
 std::vector<Envelope> LocationRun::read(const std::string& topic, std::string_view eventType) const {
   std::vector<Envelope> out;

@@ -8,6 +8,17 @@
 
 namespace qrfleet::testing {
 
+std::vector<Envelope> readEnvelopes(const TestStack& stack, const std::string& topic) {
+  TopicReader reader(stack.kafka(), topic, true);
+  std::vector<std::pair<std::pair<int, std::int64_t>, Envelope>> found;
+  while (auto m = reader.next(std::chrono::seconds(10)))
+    found.push_back({{m->partition, m->offset}, Envelope::decode(m->value)});
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Envelope> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
 std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic) {
   TopicReader reader(stack.kafka(), "dead-letter-queue", true);
   std::vector<DeadLetter> out;

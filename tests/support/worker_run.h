@@ -22,6 +22,9 @@ struct DeadLetter {
 // Every dead letter whose original topic is `originalTopic`.
 std::vector<DeadLetter> readDeadLetters(const TestStack& stack, const std::string& originalTopic);
 
+// Every event on `topic`, in partition and offset order.
+std::vector<Envelope> readEnvelopes(const TestStack& stack, const std::string& topic);
+
 // One scenario of any worker under test, the fixture every worker's tests
 // stand on: fresh topics (one per route, in route order, plus their retry
 // topics and any output topics), the worker's schema dropped (and Redis
