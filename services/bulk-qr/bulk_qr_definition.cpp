@@ -18,8 +18,10 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
   qrfleet::FailurePolicy chunkFailures;
   chunkFailures.retryTopic = true;
   d.routes = {
+      // Requests and cancellations on a lane of their own: a cancellation overtakes the chunk backlog it stops.
       qrfleet::route<BulkQrHandler>("bulk-qr-processing", "batchId", BulkQrHandler::requestTypes(),
-                                    &BulkQrHandler::onRequests),
+                                    &BulkQrHandler::onRequests)
+          .onOwnLane(),
       qrfleet::route<BulkQrHandler, qrfleet::events::BulkChunkRequested>("bulk-qr-chunks", "chunkId",
                                                                          &BulkQrHandler::onChunks, chunkFailures),
   };
@@ -31,7 +33,7 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
   d.options = {
       {"BULK_QR_CHUNK_SIZE", "codes per chunk (a chunk is one outside step and one ZIP part)", "250"},
       {"BULK_QR_MAX_ITEMS", "rows per batch", "200000"},
-      {"BULK_QR_MAX_INLINE_ITEMS", "items carried inside a batch-requested event", "10000"},
+      {"BULK_QR_MAX_INLINE_ITEMS", "items carried inside a batch-requested event (more: upload a CSV)", "1000"},
       {"BULK_QR_MAX_CSV_BYTES", "size of an uploaded CSV", "67108864"},
       {"BULK_QR_STATUS_TOPIC", "topic for item-failed and batch-completed", "bulk-qr-status"},
       {"BULK_QR_NOTIFICATIONS_TOPIC", "topic for the owner's notification.requested", "notifications"},

@@ -243,7 +243,6 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
     counted.emplace(row[0].as<std::string>(), row[1].as<int>());
 
   std::vector<CountedChunk> done;
-  std::vector<OutsideStep> steps;
   std::vector<const Decoded<events::BulkChunkRequested>*> generating;
   for (const auto& c : chunks) {
     if (!counted.emplace(c.data.batchId, c.data.chunkIndex).second) {
@@ -255,9 +254,16 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
       continue;
     }
     generating.push_back(&c);
-    steps.push_back({c.event, "generate:" + c.data.chunkId, "object-store", "", [this, &c](const OutsideCall&) {
+  }
+  // Each step leaves its chunk's digests in its own slot.
+  std::vector<ChunkResult> drawn(generating.size());
+  std::vector<OutsideStep> steps;
+  for (std::size_t i = 0; i < generating.size(); ++i) {
+    const auto& c = *generating[i];
+    steps.push_back({c.event, "generate:" + c.data.chunkId, "object-store", "", [this, &c, &slot = drawn[i]](const OutsideCall&) {
                        try {
-                         return StepOutcome::success(generateChunk(c.data, store_).toDetail());
+                         slot = generateChunk(c.data, &store_);
+                         return StepOutcome::success(slot.summary());
                        } catch (const ObjectStoreError& err) {
                          return err.outcome();
                        }
@@ -269,7 +275,8 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
     const auto& o = outcomes[i];
     switch (o.status) {
       case StepStatus::succeeded:
-        done.push_back({&c, "generated", ChunkResult::fromDetail(o.detail), {}});
+        // An earlier run stored the files: drawn again without storing, the same bytes give the same digests.
+        done.push_back({&c, "generated", o.fromLedger ? generateChunk(c.data, nullptr) : std::move(drawn[i]), {}});
         break;
       case StepStatus::failedPermanently: {
         // The store refused for good (credentials, a bad key): every item of the chunk failed; the batch goes on.

@@ -13,7 +13,7 @@ namespace qrfleet::bulkqr {
 struct BulkQrSettings {
   std::size_t chunkSize = 250;
   std::size_t maxItems = 200000;        // rows per batch
-  std::size_t maxInlineItems = 10000;   // items inside the event
+  std::size_t maxInlineItems = 1000;    // items inside the event (MAX_EVENT_BYTES bounds it too)
   std::int64_t maxCsvBytes = 64LL << 20;
   std::string chunksTopic = "bulk-qr-chunks";
   std::string statusTopic = "bulk-qr-status";

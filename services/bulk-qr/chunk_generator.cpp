@@ -9,22 +9,11 @@
 
 namespace qrfleet::bulkqr {
 
-std::string ChunkResult::toDetail() const {
-  nlohmann::json g = nlohmann::json::array(), f = nlohmann::json::array();
-  for (const auto& i : generated) g.push_back({i.index, i.pngSha256, i.svgSha256});
-  for (const auto& i : failed) f.push_back({i.index, i.reason});
-  return nlohmann::json{{"generated", g}, {"failed", f}}.dump();
+std::string ChunkResult::summary() const {
+  return std::to_string(generated.size()) + " generated, " + std::to_string(failed.size()) + " failed";
 }
 
-ChunkResult ChunkResult::fromDetail(const std::string& detail) {
-  auto j = nlohmann::json::parse(detail);
-  ChunkResult r;
-  for (const auto& i : j.at("generated")) r.generated.push_back({i.at(0), i.at(1), i.at(2)});
-  for (const auto& i : j.at("failed")) r.failed.push_back({i.at(0), i.at(1)});
-  return r;
-}
-
-ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore& store) {
+ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore* store) {
   ChunkResult result;
   TempDirectory temp;
   auto partFile = temp.path() / "part.zip";
@@ -41,19 +30,24 @@ ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore& 
     if (chunk.options.png) {
       auto png = renderPng(qr, chunk.options);
       g.pngSha256 = sha256Hex(png);
-      store.put(objects::code(chunk.ownerId, chunk.batchId, item.index, "png"), png, "image/png");
-      part.add(item.entry + ".png", std::move(png));
+      if (store) {
+        store->put(objects::code(chunk.ownerId, chunk.batchId, item.index, "png"), png, "image/png");
+        part.add(item.entry + ".png", std::move(png));
+      }
     }
     if (chunk.options.svg) {
       auto svg = renderSvg(qr, chunk.options);
       g.svgSha256 = sha256Hex(svg);
-      store.put(objects::code(chunk.ownerId, chunk.batchId, item.index, "svg"), svg, "image/svg+xml");
-      part.add(item.entry + ".svg", std::move(svg));
+      if (store) {
+        store->put(objects::code(chunk.ownerId, chunk.batchId, item.index, "svg"), svg, "image/svg+xml");
+        part.add(item.entry + ".svg", std::move(svg));
+      }
     }
     result.generated.push_back(std::move(g));
   }
+  if (!store) return result;
   part.close();
-  store.putFile(objects::chunkPart(chunk.ownerId, chunk.batchId, chunk.chunkIndex), partFile, "application/zip");
+  store->putFile(objects::chunkPart(chunk.ownerId, chunk.batchId, chunk.chunkIndex), partFile, "application/zip");
   return result;
 }
 

@@ -18,20 +18,22 @@ struct FailedItem {
   std::string reason;
 };
 
-// What generating one chunk came to. It is the outside step's recorded
-// detail, so a re-run or a replay gets the digests back without drawing again.
+// What generating one chunk came to: the digest of every file, the items
+// that could not be codes.
 struct ChunkResult {
   std::vector<GeneratedItem> generated;
   std::vector<FailedItem> failed;
-  std::string toDetail() const;
-  static ChunkResult fromDetail(const std::string& detail);
+  // The outside step's recorded detail: counts only (the ledger keeps short details).
+  std::string summary() const;
 };
 
-// Draws every item of the chunk, puts each file at its deterministic key and
-// the chunk's files as one ZIP part (what the archive is merged from). An
+// Draws every item of the chunk; with a store, puts each file at its
+// deterministic key and the chunk's files as one ZIP part (what the archive
+// is merged from). Drawing is deterministic, so a re-run whose put step is
+// already recorded draws without a store to get the same digests back. An
 // item that cannot be encoded is a failed item, not a failed chunk; a store
 // error throws ObjectStoreError.
-ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore& store);
+ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore* store);
 
 struct ArchiveResult {
   std::string key;

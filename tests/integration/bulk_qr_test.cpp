@@ -254,9 +254,13 @@ TEST_CASE("bulk-qr: batches refused whole get a rejected completion, not a dead 
 }
 
 TEST_CASE("bulk-qr: a batch cancelled mid-way stops its remaining chunks") {
-  BulkRun b("cancel", {{"BULK_QR_CHUNK_SIZE", "20"}, {"OUTSIDE_TARGET_CONCURRENCY", "1"}, {"BATCH_MAX_EVENTS", "2"}});
+  // One chunk at a time, of 10 large codes (4096 px, a few hundred ms a chunk): slow enough to stop in the middle.
+  BulkRun b("cancel", {{"BULK_QR_CHUNK_SIZE", "10"}, {"OUTSIDE_TARGET_CONCURRENCY", "1"}, {"BATCH_MAX_EVENTS", "1"},
+                       {"APPLY_LANES", "1"}});
   auto worker = b.start();
-  b.submitCsv("b-cancel", manyRows(4000));  // 200 chunks, one at a time
+  events::QrOptions large;
+  large.sizePx = 4096;
+  b.submitCsv("b-cancel", manyRows(2000), large);
   REQUIRE(waitUntil([&] { return b.run.count("SELECT count(*) FROM qr.chunks WHERE batch_id = 'b-cancel'") >= 5; }, 60s));
   b.produce("b-cancel", events::BulkBatchCancelled::type, {{"batchId", "b-cancel"}, {"reason", "wrong file"}});
   REQUIRE(b.waitStatus("b-cancel", "cancelled", 120s));
@@ -264,11 +268,11 @@ TEST_CASE("bulk-qr: a batch cancelled mid-way stops its remaining chunks") {
   auto skipped = b.run.count("SELECT count(*) FROM qr.chunks WHERE batch_id = 'b-cancel' AND status = 'cancelled'");
   CHECK(generated + skipped == 200);
   CHECK(skipped > 100);
-  CHECK(b.run.count("SELECT count(*) FROM qr.items WHERE batch_id = 'b-cancel'") == generated * 20);
+  CHECK(b.run.count("SELECT count(*) FROM qr.items WHERE batch_id = 'b-cancel'") == generated * 10);
   auto completed = b.read(0, events::BulkBatchCompleted::type);
   REQUIRE(completed.size() == 1);
   CHECK(completed[0].payload["status"] == "cancelled");
-  CHECK(completed[0].payload["generated"] == generated * 20);
+  CHECK(completed[0].payload["generated"] == generated * 10);
   CHECK(b.read(1, events::NotificationRequested::type).empty());
   CHECK_FALSE(b.store.get("qr/owner-1/b-cancel/archive.zip"));
   worker->kill(SIGTERM);

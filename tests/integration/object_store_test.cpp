@@ -65,6 +65,20 @@ void exercise(ObjectStore& store, const std::string& prefix, const std::function
   CHECK(*back == large);
   CHECK(store.getRange(prefix + "/bin/large.bin", 5 * 1024 * 1024 - 3, 6) == large.substr(5 * 1024 * 1024 - 3, 6));
 
+  // Files are streamed up: one above the part size but under the multipart threshold, one in parts.
+  for (std::size_t size : {std::size_t(5 * 1024 * 1024 + 77), large.size()}) {
+    auto file = std::filesystem::temp_directory_path() / ("qrfleet-put-" + randomUuid());
+    auto bytes = size == large.size() ? large : randomBytes(size, 3);
+    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    auto key = prefix + "-files/" + std::to_string(size) + ".bin";
+    store.putFile(key, file, "application/octet-stream");
+    std::filesystem::remove(file);
+    auto got = store.get(key);
+    REQUIRE(got.has_value());
+    CHECK(got->size() == size);
+    CHECK(*got == bytes);
+  }
+
   store.put(odd, text + " again", "text/plain");  // a put replaces
   CHECK(store.get(odd) == text + " again");
 

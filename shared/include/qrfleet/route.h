@@ -42,6 +42,15 @@ struct Route {
   std::string key;
   std::vector<RoutedType> types;
   FailurePolicy failures;
+  // The route's events (and its retry topic's) are applied on an apply lane
+  // of their own, beside the APPLY_LANES shared ones, so they never queue
+  // behind another route's backlog: control events (a cancellation that must
+  // overtake the work it stops), urgent messages next to bulk ones.
+  bool ownLane = false;
+  Route onOwnLane() && {
+    ownLane = true;
+    return std::move(*this);
+  }
   // Calls the handler's member with the route's events of a batch.
   std::function<void(BatchHandler&, std::span<const ConsumedEvent>, Effects&)> apply;
   // Whether the service's handler is of the class the member belongs to (checked at start).
@@ -62,7 +71,7 @@ RoutedType routedType() {
 template <class H, class Event>
 Route route(std::string topic, std::string key, void (H::*member)(std::span<const Decoded<Event>>, Effects&),
             FailurePolicy failures = {}) {
-  Route r{std::move(topic), std::move(key), {routedType<Event>()}, std::move(failures), {}, {}};
+  Route r{std::move(topic), std::move(key), {routedType<Event>()}, std::move(failures), false, {}, {}};
   r.apply = [member](BatchHandler& h, std::span<const ConsumedEvent> events, Effects& fx) {
     std::vector<Decoded<Event>> decoded;
     decoded.reserve(events.size());
@@ -84,7 +93,7 @@ Route route(std::string topic, std::string key, void (H::*member)(std::span<cons
 template <class H>
 Route route(std::string topic, std::string key, std::vector<RoutedType> types,
             void (H::*member)(std::span<const ConsumedEvent>, Effects&), FailurePolicy failures = {}) {
-  Route r{std::move(topic), std::move(key), std::move(types), std::move(failures), {}, {}};
+  Route r{std::move(topic), std::move(key), std::move(types), std::move(failures), false, {}, {}};
   r.apply = [member](BatchHandler& h, std::span<const ConsumedEvent> events, Effects& fx) {
     (static_cast<H&>(h).*member)(events, fx);
   };

@@ -153,15 +153,17 @@ void S3ObjectStore::putFile(const std::string& key, const std::filesystem::path&
   auto size = std::filesystem::file_size(file, ec);
   std::ifstream in(file, std::ios::binary);
   if (ec || !in) throw ObjectStoreError("cannot read " + file.string() + " to put it as " + key, false);
-  auto read = [&](std::uint64_t at, std::string& buffer) {
-    buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(settings_.partSize, size - at)));
+  auto read = [&](std::uint64_t at, std::uint64_t length, std::string& buffer) {
+    buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(length, size - at)));
     in.seekg(static_cast<std::streamoff>(at));
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     if (!in) throw ObjectStoreError("cannot read " + file.string() + " to put it as " + key, false);
   };
-  if (size > settings_.multipartThreshold) return putMultipart(key, size, contentType, read);
+  if (size > settings_.multipartThreshold)
+    return putMultipart(key, size, contentType,
+                        [&](std::uint64_t at, std::string& buffer) { read(at, settings_.partSize, buffer); });
   std::string bytes;
-  read(0, bytes);
+  read(0, size, bytes);
   put(key, bytes, contentType);
 }
 

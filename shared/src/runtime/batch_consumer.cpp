@@ -91,6 +91,14 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
                              [this](const auto& lastOffsets) { commitKafkaOffsets(lastOffsets); }};
   for (std::size_t i = 0; i < handlers.size(); ++i)
     lanes_.push_back(std::make_unique<ApplyLane>(static_cast<int>(i), context, std::move(handlers[i])));
+  // Routes on lanes of their own take the lanes after the shared ones, in route order.
+  std::size_t next = static_cast<std::size_t>(settings_.applyLanes);
+  for (const auto& r : def_.routes)
+    if (r.ownLane && next < lanes_.size()) {
+      ownLanes_[r.topic] = next;
+      if (r.failures.retryTopic) ownLanes_[retryTopicOf(r.topic)] = next;
+      ++next;
+    }
 }
 
 BatchConsumer::~BatchConsumer() = default;
@@ -111,7 +119,9 @@ bool BatchConsumer::owns(const TopicPartition& tp, std::int64_t epoch) const {
 }
 
 std::size_t BatchConsumer::laneOf(const TopicPartition& tp) const {
-  return (std::hash<std::string>{}(tp.topic) + static_cast<std::size_t>(tp.partition)) % lanes_.size();
+  if (auto own = ownLanes_.find(tp.topic); own != ownLanes_.end()) return own->second;
+  auto shared = std::min(lanes_.size(), static_cast<std::size_t>(settings_.applyLanes));
+  return (std::hash<std::string>{}(tp.topic) + static_cast<std::size_t>(tp.partition)) % shared;
 }
 
 bool BatchConsumer::waitLanesIdle(milliseconds timeout) {

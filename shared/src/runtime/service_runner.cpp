@@ -223,7 +223,10 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
         return 1;
       }
     // One handler per apply lane; the configuration is known good now.
-    while (static_cast<int>(handlers.size()) < settings.applyLanes) handlers.push_back(def.makeHandler(context));
+    // APPLY_LANES shared lanes, then one for each route declared onOwnLane().
+    auto lanes = settings.applyLanes + static_cast<int>(std::count_if(def.routes.begin(), def.routes.end(),
+                                                                      [](const Route& r) { return r.ownLane; }));
+    while (static_cast<int>(handlers.size()) < lanes) handlers.push_back(def.makeHandler(context));
   } catch (const ConfigError& e) {
     std::cerr << "qrfleet-" << def.name << ": " << e.what() << "\n";
     return 2;

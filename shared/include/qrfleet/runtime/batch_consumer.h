@@ -52,6 +52,7 @@ class BatchConsumer : public RdKafka::RebalanceCb, public RdKafka::EventCb {
   std::vector<ConsumedBatch> decode(std::vector<std::unique_ptr<RdKafka::Message>> messages);
   void dispatch(std::vector<ConsumedBatch>& perLane);
   std::size_t laneOf(const TopicPartition& tp) const;
+  std::map<std::string, std::size_t> ownLanes_;  // topic -> lane, for routes declared onOwnLane()
   bool owns(const TopicPartition& tp, std::int64_t epoch) const;
   bool waitLanesIdle(std::chrono::milliseconds timeout);
   bool outliveFirstAssignment();  // false: the consumer was let go without close()
