@@ -15,6 +15,5 @@ void addReplayCommand(CLI::App& app);
 void addHealthcheckCommand(CLI::App& app);
 void addRetentionCommand(CLI::App& app);
 void addBulkCommand(CLI::App& app);
-void addBulkCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

@@ -22,7 +22,6 @@ int main(int argc, char** argv) {
   qrfleet::cli::addHealthcheckCommand(app);
   qrfleet::cli::addRetentionCommand(app);
   qrfleet::cli::addBulkCommand(app);
-  qrfleet::cli::addBulkCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
