@@ -28,7 +28,7 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
   d.postgresSchema = "qr";
   d.redisPrefix = "bulk-qr";
   d.migrations = qrfleet::bulkQrMigrations();
-  d.volatileColumns = {"batches.completed_at", "chunks.done_at"};
+  d.volatileColumns = {"batches.completed_at", "chunks.done_at", "chunks.generate_ms"};
   d.interleavingDependentKeys = {"batch:*:eta"};
   d.options = {
       {"BULK_QR_CHUNK_SIZE", "codes per chunk (a chunk is one outside step and one ZIP part)", "250"},

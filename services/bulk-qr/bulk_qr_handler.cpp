@@ -315,7 +315,7 @@ BulkQrHandler::BatchProgress BulkQrHandler::count(const std::vector<CountedChunk
       first.reportKey, first.requestedAtMs);
   std::int64_t generated = 0, failed = 0;
   SqlArray idx, chunkIdx, data, labels, entries, pngKeys, pngSha, svgKeys, svgSha, failures;
-  SqlArray cIdx, cStatus, cItems, cFailed, cError;
+  SqlArray cIdx, cStatus, cItems, cFailed, cError, cMs;
   for (const auto& c : chunks) {
     const auto& chunk = c.chunk->data;
     std::map<std::int64_t, const GeneratedItem*> made;
@@ -344,6 +344,7 @@ BulkQrHandler::BatchProgress BulkQrHandler::count(const std::vector<CountedChunk
     cItems.add(static_cast<std::int64_t>(chunk.items.size()));
     cFailed.add(static_cast<std::int64_t>(c.result.failed.size()));
     c.error.empty() ? cError.addNull() : cError.add(c.error);
+    cMs.add(static_cast<std::int64_t>(c.result.seconds * 1000.0));
     generated += static_cast<std::int64_t>(c.result.generated.size());
     failed += static_cast<std::int64_t>(c.result.failed.size());
     for (const auto& f : c.result.failed)
@@ -352,9 +353,10 @@ BulkQrHandler::BatchProgress BulkQrHandler::count(const std::vector<CountedChunk
                            1, events::BulkItemFailed{chunk.batchId, f.index, f.reason}.toPayload(), kSource));
   }
   sql.exec_params(
-      "INSERT INTO qr.chunks (batch_id, chunk_index, status, items, failed, error)"
-      " SELECT $1, i, s, n, f, e FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[]) AS t(i, s, n, f, e)",
-      first.batchId, cIdx.str(), cStatus.str(), cItems.str(), cFailed.str(), cError.str());
+      "INSERT INTO qr.chunks (batch_id, chunk_index, status, items, failed, error, generate_ms)"
+      " SELECT $1, i, s, n, f, e, ms FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[])"
+      " AS t(i, s, n, f, e, ms)",
+      first.batchId, cIdx.str(), cStatus.str(), cItems.str(), cFailed.str(), cError.str(), cMs.str());
   if (idx.size() > 0)
     sql.exec_params(
         "INSERT INTO qr.items (batch_id, item_index, chunk_index, data, label, entry, png_key, png_sha256, svg_key, svg_sha256,"

@@ -1,5 +1,6 @@
 #include "chunk_generator.h"
 
+#include <chrono>
 #include <fstream>
 
 #include "bulk_qr_keys.h"
@@ -14,6 +15,7 @@ std::string ChunkResult::summary() const {
 }
 
 ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore* store) {
+  auto started = std::chrono::steady_clock::now();
   ChunkResult result;
   TempDirectory temp;
   auto partFile = temp.path() / "part.zip";
@@ -45,9 +47,11 @@ ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore* 
     }
     result.generated.push_back(std::move(g));
   }
-  if (!store) return result;
-  part.close();
-  store->putFile(objects::chunkPart(chunk.ownerId, chunk.batchId, chunk.chunkIndex), partFile, "application/zip");
+  if (store) {
+    part.close();
+    store->putFile(objects::chunkPart(chunk.ownerId, chunk.batchId, chunk.chunkIndex), partFile, "application/zip");
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

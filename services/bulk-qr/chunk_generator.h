@@ -23,6 +23,7 @@ struct FailedItem {
 struct ChunkResult {
   std::vector<GeneratedItem> generated;
   std::vector<FailedItem> failed;
+  double seconds = 0;  // drawing and storing, for the chunk's timing row
   // The outside step's recorded detail: counts only (the ledger keeps short details).
   std::string summary() const;
 };

@@ -34,7 +34,8 @@ CREATE TABLE chunks (
   items       int NOT NULL,
   failed      int NOT NULL,
   error       text,
-  done_at     timestamptz NOT NULL DEFAULT now(),  -- apply time, for the time-per-chunk figures
+  generate_ms int NOT NULL,                -- drawing and storing its codes (0 when cancelled)
+  done_at     timestamptz NOT NULL DEFAULT now(),  -- apply time
   PRIMARY KEY (batch_id, chunk_index)
 );
 
