@@ -85,7 +85,7 @@ void BulkQrHandler::reject(const ConsumedEvent& e, const events::BulkBatchReques
                            Effects& fx) {
   fx.sql().exec_params(
       "INSERT INTO qr.batches (batch_id, owner_id, request_event_id, status, options, total_items, chunk_count, error,"
-      " requested_at, completed_at) VALUES ($1, $2, $3, 'rejected', $4::jsonb, 0, 0, $5, to_timestamp($6 / 1000.0), now())"
+      " requested_at, completed_at) VALUES ($1, $2, $3, 'rejected', $4::jsonb, 0, 0, $5, to_timestamp($6 / 1000.0), clock_timestamp())"
       " ON CONFLICT (batch_id) DO NOTHING",
       batch.batchId, batch.ownerId, e.envelope.eventId, batch.options.toJson().dump(), why, e.envelope.timestampMs);
   events::BulkBatchCompleted c;
@@ -163,7 +163,7 @@ void BulkQrHandler::split(const ConsumedEvent& e, const events::BulkBatchRequest
   fx.sql().exec_params(
       "INSERT INTO qr.batches (batch_id, owner_id, request_event_id, status, options, total_items, invalid_items,"
       " chunk_count, report_key, requested_at, completed_at)"
-      " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, to_timestamp($10 / 1000.0), CASE WHEN $4 = 'completed' THEN now() END)"
+      " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, to_timestamp($10 / 1000.0), CASE WHEN $4 = 'completed' THEN clock_timestamp() END)"
       " ON CONFLICT (batch_id) DO UPDATE SET request_event_id = EXCLUDED.request_event_id,"
       " invalid_items = EXCLUDED.invalid_items, report_key = EXCLUDED.report_key",
       batch.batchId, batch.ownerId, e.envelope.eventId, empty ? "completed" : "generating", batch.options.toJson().dump(),
@@ -413,7 +413,7 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
   std::vector<BatchProgress*> archiving;
   for (auto& b : done) {
     if (b.cancelled) {
-      fx.sql().exec_params("UPDATE qr.batches SET status = 'cancelled', completed_at = now() WHERE batch_id = $1",
+      fx.sql().exec_params("UPDATE qr.batches SET status = 'cancelled', completed_at = clock_timestamp() WHERE batch_id = $1",
                            b.chunk->batchId);
       events::BulkBatchCompleted c{b.chunk->batchId, b.chunk->ownerId, "cancelled", b.total, b.generated, b.failed,
                                    b.invalid, std::nullopt, std::nullopt, b.reportKey, std::nullopt};
@@ -448,7 +448,7 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
     if (o.status == StepStatus::failedPermanently) {
       c.status = "failed";
       c.error = "the archive could not be made: " + o.detail;
-      fx.sql().exec_params("UPDATE qr.batches SET status = 'failed', error = $2, completed_at = now() WHERE batch_id = $1",
+      fx.sql().exec_params("UPDATE qr.batches SET status = 'failed', error = $2, completed_at = clock_timestamp() WHERE batch_id = $1",
                            batchId, *c.error);
       redis.command({"HSET", key, "status", "failed", "error", *c.error});
       emitCompleted(*b.last, c, fx);
@@ -459,7 +459,7 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
     c.archiveSha256 = archive.sha256;
     fx.sql().exec_params(
         "UPDATE qr.batches SET status = 'completed', archive_key = $2, archive_sha256 = $3, archive_bytes = $4,"
-        " completed_at = now() WHERE batch_id = $1",
+        " completed_at = clock_timestamp() WHERE batch_id = $1",
         batchId, archive.key, archive.sha256, static_cast<std::int64_t>(archive.bytes));
     redis.command({"HSET", key, "status", "completed", "archiveKey", archive.key});
     emitCompleted(*b.last, c, fx);

@@ -24,7 +24,7 @@ CREATE TABLE batches (
   archive_sha256   text,
   archive_bytes    bigint,
   requested_at     timestamptz NOT NULL,    -- the request's event time
-  completed_at     timestamptz              -- when the worker finished it (apply time)
+  completed_at     timestamptz              -- when the worker finished it (clock time, not the transaction start)
 );
 
 CREATE TABLE chunks (
@@ -35,7 +35,7 @@ CREATE TABLE chunks (
   failed      int NOT NULL,
   error       text,
   generate_ms int NOT NULL,                -- drawing and storing its codes (0 when cancelled)
-  done_at     timestamptz NOT NULL DEFAULT now(),  -- apply time
+  done_at     timestamptz NOT NULL DEFAULT clock_timestamp(),  -- when it was counted
   PRIMARY KEY (batch_id, chunk_index)
 );
 
