@@ -29,22 +29,14 @@ ChunkResult generateChunk(const events::BulkChunkRequested& chunk, ObjectStore* 
       continue;
     }
     GeneratedItem g{item.index, {}, {}};
-    if (chunk.options.png) {
-      auto png = renderPng(qr, chunk.options);
-      g.pngSha256 = sha256Hex(png);
-      if (store) {
-        store->put(objects::code(chunk.ownerId, chunk.batchId, item.index, "png"), png, "image/png");
-        part.add(item.entry + ".png", std::move(png));
-      }
-    }
-    if (chunk.options.svg) {
-      auto svg = renderSvg(qr, chunk.options);
-      g.svgSha256 = sha256Hex(svg);
-      if (store) {
-        store->put(objects::code(chunk.ownerId, chunk.batchId, item.index, "svg"), svg, "image/svg+xml");
-        part.add(item.entry + ".svg", std::move(svg));
-      }
-    }
+    auto keep = [&](const char* ext, std::string bytes, const char* contentType, std::string& sha) {
+      sha = sha256Hex(bytes);
+      if (!store) return;
+      store->put(objects::code(chunk.ownerId, chunk.batchId, item.index, ext), bytes, contentType);
+      part.add(item.entry + "." + ext, std::move(bytes));
+    };
+    if (chunk.options.png) keep("png", renderPng(qr, chunk.options), "image/png", g.pngSha256);
+    if (chunk.options.svg) keep("svg", renderSvg(qr, chunk.options), "image/svg+xml", g.svgSha256);
     result.generated.push_back(std::move(g));
   }
   if (store) {

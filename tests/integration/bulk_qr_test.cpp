@@ -27,12 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) FAIL("missing " << name << ": run under scripts/test (the test stack runs an S3 server)");
-  return v;
-}
-
 // One scenario: fresh topics, schema and bucket; the worker's env points at them.
 struct BulkRun {
   std::string bucket = "bulk-" + randomUuid().substr(0, 8);
@@ -44,25 +38,17 @@ struct BulkRun {
   explicit BulkRun(const std::string& name, std::map<std::string, std::string> extra = {})
       : run({"qrfleet-bulk-qr", "qr", "bulk-qr-" + name, {{"bulk-qr-processing", 3}, {"bulk-qr-chunks", 10}},
              {{"bulk-qr-status", 3}, {"bulk-qr-notifications", 1}}, true, true, withStore(extra)}),
-        store(s3Settings(), http) {
+        store(run.stack().s3(bucket), http) {
     store.ensureBucket();
   }
 
-  S3Settings s3Settings() const {
-    S3Settings s;
-    s.endpoint = env("QRFLEET_S3_ENDPOINT");
-    s.region = env("QRFLEET_S3_REGION");
-    s.accessKey = env("QRFLEET_S3_ACCESS_KEY");
-    s.secretKey = env("QRFLEET_S3_SECRET_KEY");
-    s.bucket = bucket;
-    return s;
-  }
   std::map<std::string, std::string> withStore(std::map<std::string, std::string> extra) const {
+    auto s3 = TestStack::fromEnvironment().s3(bucket);
     std::map<std::string, std::string> e{{"OBJECT_STORE_URL", "s3://" + bucket},
-                                         {"S3_ENDPOINT", env("QRFLEET_S3_ENDPOINT")},
-                                         {"S3_REGION", env("QRFLEET_S3_REGION")},
-                                         {"S3_ACCESS_KEY_ID", env("QRFLEET_S3_ACCESS_KEY")},
-                                         {"S3_SECRET_ACCESS_KEY", env("QRFLEET_S3_SECRET_KEY")},
+                                         {"S3_ENDPOINT", s3.endpoint},
+                                         {"S3_REGION", s3.region},
+                                         {"S3_ACCESS_KEY_ID", s3.accessKey},
+                                         {"S3_SECRET_ACCESS_KEY", s3.secretKey},
                                          {"S3_CREATE_BUCKET", "true"},
                                          {"RETRY_TOPIC_DELAYS_MS", "200"}};
     for (auto& [k, v] : extra) e[k] = v;

@@ -18,19 +18,8 @@ using namespace qrfleet::testing;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) FAIL("missing " << name << ": run under scripts/test (the test stack runs an S3 server)");
-  return v;
-}
-
 S3Settings stackS3(const std::string& bucket) {
-  S3Settings s;
-  s.endpoint = env("QRFLEET_S3_ENDPOINT");
-  s.region = env("QRFLEET_S3_REGION");
-  s.accessKey = env("QRFLEET_S3_ACCESS_KEY");
-  s.secretKey = env("QRFLEET_S3_SECRET_KEY");
-  s.bucket = bucket;
+  auto s = TestStack::fromEnvironment().s3(bucket);
   // Small parts, so a 12 MiB object goes up in three.
   s.multipartThreshold = 6 * 1024 * 1024;
   s.partSize = 5 * 1024 * 1024;

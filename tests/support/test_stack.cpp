@@ -37,6 +37,16 @@ TestStack TestStack::fromEnvironment() {
   return s;
 }
 
+S3Settings TestStack::s3(const std::string& bucket) const {
+  S3Settings s;
+  s.endpoint = requireEnv("QRFLEET_S3_ENDPOINT");
+  s.region = requireEnv("QRFLEET_S3_REGION");
+  s.accessKey = requireEnv("QRFLEET_S3_ACCESS_KEY");
+  s.secretKey = requireEnv("QRFLEET_S3_SECRET_KEY");
+  s.bucket = bucket;
+  return s;
+}
+
 KafkaSettings TestStack::kafka() const {
   KafkaSettings k;
   k.brokers = brokers;

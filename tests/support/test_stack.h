@@ -10,6 +10,7 @@
 
 #include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/kafka/kafka_settings.h"
+#include "qrfleet/outside/s3_object_store.h"
 #include "qrfleet/stores/redis_client.h"
 
 namespace qrfleet::testing {
@@ -26,6 +27,9 @@ struct TestStack {
   std::string binDir;  // where the worker binaries are
 
   KafkaSettings kafka() const;
+  // The stack's S3 server (QRFLEET_S3_*, exported when the stack runs one) for `bucket`;
+  // throws when the stack has none, so an object-storage test cannot pass without it.
+  S3Settings s3(const std::string& bucket) const;
   // The environment of a worker under test: the stack's stores, its topics,
   // group, metrics port and instance id; `extra` overrides or adds.
   std::map<std::string, std::string> workerEnv(const std::string& topics, const std::string& group, int metricsPort,

@@ -35,43 +35,32 @@ fs::path FileObjectStore::pathOf(const std::string& key) const {
   return root_ / key;
 }
 
-void FileObjectStore::put(const std::string& key, std::string_view bytes, const std::string&) {
-  auto path = pathOf(key);
+void FileObjectStore::replace(const fs::path& path, const std::function<void(const fs::path&)>& write) const {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
   if (ec) throw ObjectStoreError("cannot create " + path.parent_path().string() + ": " + ec.message(), true);
   auto tmp = path;
   tmp += ".tmp-" + randomUuid();
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      throw ObjectStoreError("cannot write " + tmp.string(), true);
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
+  try {
+    write(tmp);
+    fs::rename(tmp, path);
+  } catch (const std::exception& e) {
     fs::remove(tmp, ec);
-    throw ObjectStoreError("cannot rename into " + path.string() + ": " + ec.message(), true);
+    throw ObjectStoreError("cannot write " + path.string() + ": " + e.what(), true);
   }
 }
 
+void FileObjectStore::put(const std::string& key, std::string_view bytes, const std::string&) {
+  replace(pathOf(key), [&](const fs::path& tmp) {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  });
+}
+
 void FileObjectStore::putFile(const std::string& key, const fs::path& file, const std::string&) {
-  auto path = pathOf(key);
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) throw ObjectStoreError("cannot create " + path.parent_path().string() + ": " + ec.message(), true);
-  auto tmp = path;
-  tmp += ".tmp-" + randomUuid();
-  fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
-  if (!ec) fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw ObjectStoreError("cannot put " + file.string() + " as " + path.string() + ": " + ec.message(), true);
-  }
+  replace(pathOf(key), [&](const fs::path& tmp) { fs::copy_file(file, tmp, fs::copy_options::overwrite_existing); });
 }
 
 std::optional<std::string> FileObjectStore::get(const std::string& key) {

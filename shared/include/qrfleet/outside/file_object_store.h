@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <functional>
 
 #include "qrfleet/outside/object_store.h"
 
@@ -23,6 +24,8 @@ class FileObjectStore : public ObjectStore {
 
  private:
   std::filesystem::path pathOf(const std::string& key) const;
+  // Writes through `write` into a temporary file beside `path`, then renames it into place.
+  void replace(const std::filesystem::path& path, const std::function<void(const std::filesystem::path&)>& write) const;
   std::filesystem::path root_;
 };
 
