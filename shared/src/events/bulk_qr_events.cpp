@@ -6,7 +6,7 @@
 namespace qrfleet::events {
 
 namespace {
-constexpr std::size_t kIdMax = 128;
+constexpr std::size_t kBatchIdMax = 128;
 constexpr std::size_t kDataMax = 4096;  // above any QR code's capacity; the worker checks the level's
 constexpr std::size_t kMaxInline = 10000;
 
@@ -68,8 +68,8 @@ BulkBatchRequested BulkBatchRequested::fromEnvelope(const Envelope& e) {
   auto r = payloadReaderFor<BulkBatchRequested>(e);
   r.onlyFields({"batchId", "ownerId", "items", "csv", "options"});
   BulkBatchRequested b;
-  b.batchId = r.string("batchId", 1, kIdMax);
-  b.ownerId = r.string("ownerId", 1, kIdMax);
+  b.batchId = r.string("batchId", 1, kBatchIdMax);
+  b.ownerId = r.string("ownerId", 1, kBatchIdMax);
   bool hasItems = e.payload.contains("items");
   bool hasCsv = e.payload.contains("csv");
   if (hasItems == hasCsv) r.violation("exactly one of the fields 'items' and 'csv' must be given");
@@ -114,7 +114,7 @@ nlohmann::json BulkBatchRequested::toPayload() const {
 BulkBatchCancelled BulkBatchCancelled::fromEnvelope(const Envelope& e) {
   auto r = payloadReaderFor<BulkBatchCancelled>(e);
   r.onlyFields({"batchId", "reason"});
-  return {r.string("batchId", 1, kIdMax), r.optionalString("reason", 1, 500)};
+  return {r.string("batchId", 1, kBatchIdMax), r.optionalString("reason", 1, 500)};
 }
 
 nlohmann::json BulkBatchCancelled::toPayload() const {
@@ -128,9 +128,9 @@ BulkChunkRequested BulkChunkRequested::fromEnvelope(const Envelope& e) {
   r.onlyFields({"chunkId", "batchId", "ownerId", "chunkIndex", "chunkCount", "totalItems", "invalidItems", "reportKey",
                 "requestedAt", "options", "items"});
   BulkChunkRequested c;
-  c.chunkId = r.string("chunkId", 3, 2 * kIdMax);
-  c.batchId = r.string("batchId", 1, kIdMax);
-  c.ownerId = r.string("ownerId", 1, kIdMax);
+  c.chunkId = r.string("chunkId", 3, 2 * kBatchIdMax);
+  c.batchId = r.string("batchId", 1, kBatchIdMax);
+  c.ownerId = r.string("ownerId", 1, kBatchIdMax);
   c.chunkCount = static_cast<int>(r.integer("chunkCount", 1, 1000000));
   c.chunkIndex = static_cast<int>(r.integer("chunkIndex", 0, c.chunkCount - 1));
   c.totalItems = r.integer("totalItems", 1, 100000000);
@@ -168,7 +168,7 @@ nlohmann::json BulkChunkRequested::toPayload() const {
 BulkItemFailed BulkItemFailed::fromEnvelope(const Envelope& e) {
   auto r = payloadReaderFor<BulkItemFailed>(e);
   r.onlyFields({"batchId", "index", "reason"});
-  return {r.string("batchId", 1, kIdMax), r.integer("index", 0, 100000000), r.string("reason", 1, 1000)};
+  return {r.string("batchId", 1, kBatchIdMax), r.integer("index", 0, 100000000), r.string("reason", 1, 1000)};
 }
 
 nlohmann::json BulkItemFailed::toPayload() const { return {{"batchId", batchId}, {"index", index}, {"reason", reason}}; }
@@ -178,8 +178,8 @@ BulkBatchCompleted BulkBatchCompleted::fromEnvelope(const Envelope& e) {
   r.onlyFields({"batchId", "ownerId", "status", "total", "generated", "failed", "invalid", "archiveKey", "archiveSha256",
                 "reportKey", "error"});
   BulkBatchCompleted c;
-  c.batchId = r.string("batchId", 1, kIdMax);
-  c.ownerId = r.string("ownerId", 1, kIdMax);
+  c.batchId = r.string("batchId", 1, kBatchIdMax);
+  c.ownerId = r.string("ownerId", 1, kBatchIdMax);
   c.status = r.string("status", 1, 16);
   if (c.status != "completed" && c.status != "cancelled" && c.status != "rejected")
     r.violation("field 'status' must be completed, cancelled or rejected; got '" + c.status + "'");
