@@ -8,6 +8,8 @@
 namespace qrfleet::bulkqr {
 
 namespace {
+constexpr std::size_t kChunkBytes = 96 * 1024;
+
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
     text.replace(at, from.size(), to);
@@ -67,23 +69,32 @@ BatchPlan planBatch(const std::vector<CsvItem>& rows, std::vector<CsvRowError> i
                                            std::to_string(capacity)});
       continue;
     }
-    if (row.data.find('\0') != std::string::npos) {
-      plan.invalid.push_back({row.row, "data holds a NUL byte"});
+    auto hasNul = [](const std::optional<std::string>& f) { return f && f->find('\0') != std::string::npos; };
+    if (row.data.find('\0') != std::string::npos || hasNul(row.label) || hasNul(row.filename)) {
+      plan.invalid.push_back({row.row, "holds a NUL byte"});
       continue;
     }
     auto index = static_cast<std::int64_t>(plan.items.size());
-    auto name = entryName(options, index, row);
-    if (!names.insert(name).second) {
-      name += "-" + std::to_string(index);
-      names.insert(name);
-    }
+    auto base = entryName(options, index, row);
+    auto name = base;
+    for (int n = 1; !names.insert(name).second; ++n)
+      name = base + "-" + std::to_string(index) + (n > 1 ? "-" + std::to_string(n) : "");
     plan.items.push_back({index, row.data, row.label, name});
   }
   std::sort(plan.invalid.begin(), plan.invalid.end(), [](const auto& a, const auto& b) { return a.row < b.row; });
+  // A chunk holds at most chunkSize items and about kChunkBytes of them, so
+  // its event stays well inside MAX_EVENT_BYTES whatever the data's length.
   chunkSize = std::max<std::size_t>(chunkSize, 1);
-  for (std::size_t at = 0; at < plan.items.size(); at += chunkSize)
-    plan.chunks.emplace_back(plan.items.begin() + static_cast<std::ptrdiff_t>(at),
-                             plan.items.begin() + static_cast<std::ptrdiff_t>(std::min(at + chunkSize, plan.items.size())));
+  std::size_t bytes = 0;
+  for (const auto& item : plan.items) {
+    auto size = item.data.size() + item.entry.size() + (item.label ? item.label->size() : 0) + 64;
+    if (plan.chunks.empty() || plan.chunks.back().size() >= chunkSize || bytes + size > kChunkBytes) {
+      plan.chunks.emplace_back();
+      bytes = 0;
+    }
+    plan.chunks.back().push_back(item);
+    bytes += size;
+  }
   return plan;
 }
 

@@ -28,7 +28,10 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
   d.postgresSchema = "qr";
   d.redisPrefix = "bulk-qr";
   d.migrations = qrfleet::bulkQrMigrations();
-  d.volatileColumns = {"batches.completed_at", "chunks.done_at", "chunks.generate_ms"};
+  // Whether a cancellation arrived before the last chunk is a matter of timing
+  // (the status it led to is not: the ledger decides it under replay).
+  d.volatileColumns = {"batches.completed_at", "batches.cancelled", "batches.cancel_reason", "chunks.done_at",
+                       "chunks.generate_ms"};
   d.interleavingDependentKeys = {"batch:*:eta"};
   d.options = {
       {"BULK_QR_CHUNK_SIZE", "codes per chunk (a chunk is one outside step and one ZIP part)", "250"},

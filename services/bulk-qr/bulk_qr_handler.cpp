@@ -8,6 +8,7 @@
 #include "bulk_qr_keys.h"
 #include "chunk_generator.h"
 #include "qrfleet/derived_event.h"
+#include "qrfleet/event_id.h"
 #include "qrfleet/events/notification_requested.h"
 #include "qrfleet/failure_kind.h"
 #include "qrfleet/sha256.h"
@@ -18,6 +19,36 @@ namespace qrfleet::bulkqr {
 
 namespace {
 constexpr const char* kSource = "qrfleet-bulk-qr";
+// The namespace of ids that belong to a batch rather than to the message that
+// caused them (its completion, its notification, its archive step).
+constexpr const char* kBatchNamespace = "6f1c8a52-3b7e-5d0a-9c4e-2b8f7a1d3e60";
+
+// A follow-up of the batch: its id is a function of the batch alone, since
+// whichever chunk finishes the batch can differ between a run and its re-run.
+Envelope batchEvent(const ConsumedEvent& cause, const std::string& batchId, const std::string& what,
+                    std::string_view type, nlohmann::json payload) {
+  auto e = derivedEvent(cause.envelope, what + "/" + batchId, type, 1, std::move(payload), kSource);
+  e.eventId = uuidV5(kBatchNamespace, what + "/" + batchId);
+  return e;
+}
+
+std::string batchSubject(const std::string& batchId) { return "bulk-qr-batch:" + batchId; }
+
+// Ids become object keys (qr/<ownerId>/<batchId>/...): one path segment each.
+bool keySafe(const std::string& id) {
+  if (id == "." || id == "..") return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@' || c == '+' || c == '=';
+  });
+}
+
+// Error texts fit the completion event's 1000 characters, cut on a character boundary.
+std::string clipped(std::string text) {
+  if (text.size() <= 1000) return text;
+  std::size_t cut = 997;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
 
 std::optional<std::string> optionalField(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -43,6 +74,7 @@ struct BulkQrHandler::BatchProgress {
   std::string status;
   std::int64_t total = 0, generated = 0, failed = 0, invalid = 0;
   std::optional<std::string> reportKey;
+  std::vector<int> parts;  // chunks that left a ZIP part (generated ones)
 };
 
 BulkQrHandler::BulkQrHandler(BulkQrSettings settings, ObjectStore& store) : settings_(std::move(settings)), store_(store) {}
@@ -92,7 +124,7 @@ void BulkQrHandler::reject(const ConsumedEvent& e, const events::BulkBatchReques
   c.batchId = batch.batchId;
   c.ownerId = batch.ownerId;
   c.status = "rejected";
-  c.error = why;
+  c.error = clipped(why);
   emitCompleted(e, c, fx);
   auto redis = fx.redis(e);
   auto key = events::bulkProgressKey(batch.batchId);
@@ -102,6 +134,8 @@ void BulkQrHandler::reject(const ConsumedEvent& e, const events::BulkBatchReques
 }
 
 void BulkQrHandler::split(const ConsumedEvent& e, const events::BulkBatchRequested& batch, Effects& fx) {
+  if (!keySafe(batch.batchId) || !keySafe(batch.ownerId))
+    return reject(e, batch, "batchId and ownerId name object keys: letters, digits and - _ . @ + = only", fx);
   std::vector<CsvItem> rows;
   std::vector<CsvRowError> refused;
   if (batch.csv) {
@@ -156,7 +190,7 @@ void BulkQrHandler::split(const ConsumedEvent& e, const events::BulkBatchRequest
     if (outcome.status == StepStatus::failedTransiently)
       throw TransientError("storing the validation report: " + outcome.detail);
     if (outcome.status == StepStatus::failedPermanently)
-      return fx.reject(e, RejectReason::outsideRefused, "storing the validation report: " + outcome.detail);
+      return reject(e, batch, "the object store refused the validation report: " + outcome.detail, fx);
   }
 
   const bool empty = plan.chunks.empty();
@@ -218,8 +252,7 @@ void BulkQrHandler::cancel(const ConsumedEvent& e, const events::BulkBatchCancel
     if (known.empty()) fx.reject(e, RejectReason::handlerRejected, "no batch " + c.batchId + " to cancel");
     return;  // already finished or cancelled: nothing to stop
   }
-  // The chunk that counts last sets the status; this only says a stop was asked for.
-  fx.redis(e).command({"HSET", events::bulkProgressKey(c.batchId), "cancelRequested", "1"});
+  // The chunk that counts last sets the status (in Redis too).
 }
 
 void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>> chunks, Effects& fx) {
@@ -249,7 +282,9 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
       fx.duplicate(*c.event);
       continue;
     }
-    if (cancelled.count(c.data.batchId)) {
+    // Under replay the ledger decides: a chunk drawn live counts as drawn
+    // even if the replay applied the cancellation sooner than the live run did.
+    if (cancelled.count(c.data.batchId) && !fx.replaying()) {
       done.push_back({&c, "cancelled", {}, {}});
       continue;
     }
@@ -289,7 +324,10 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
         fx.retryLater(*c.event, o.detail, o.retryAfter);
         break;
       case StepStatus::notCalled:
-        break;  // a replay, and the live run never generated it
+        // A replay, and the live run never drew it: it was cancelled (or refused for
+        // good: refusals are not kept, so a replay counts those as cancelled too).
+        done.push_back({&c, "cancelled", {}, {}});
+        break;
     }
   }
 
@@ -310,7 +348,9 @@ BulkQrHandler::BatchProgress BulkQrHandler::count(const std::vector<CountedChunk
   // The batch row may not exist yet: the splitter's transaction commits after its chunks were produced.
   sql.exec_params(
       "INSERT INTO qr.batches (batch_id, owner_id, options, total_items, invalid_items, chunk_count, report_key, requested_at)"
-      " VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, to_timestamp($8 / 1000.0)) ON CONFLICT (batch_id) DO NOTHING",
+      " VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, to_timestamp($8 / 1000.0))"
+      // The chunks in the log say how the batch was split (a replay's splitter may be configured otherwise).
+      " ON CONFLICT (batch_id) DO UPDATE SET chunk_count = EXCLUDED.chunk_count WHERE batches.chunk_count <> EXCLUDED.chunk_count",
       first.batchId, first.ownerId, first.options.toJson().dump(), first.totalItems, first.invalidItems, first.chunkCount,
       first.reportKey, first.requestedAtMs);
   std::int64_t generated = 0, failed = 0;
@@ -412,7 +452,9 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
   std::vector<OutsideStep> steps;
   std::vector<BatchProgress*> archiving;
   for (auto& b : done) {
-    if (b.cancelled) {
+    // Whether a cancellation overtook the last chunk depends on timing; a replay
+    // takes the live run's answer from the ledger: no archive made means cancelled.
+    if (b.cancelled && !fx.replaying()) {
       fx.sql().exec_params("UPDATE qr.batches SET status = 'cancelled', completed_at = clock_timestamp() WHERE batch_id = $1",
                            b.chunk->batchId);
       events::BulkBatchCompleted c{b.chunk->batchId, b.chunk->ownerId, "cancelled", b.total, b.generated, b.failed,
@@ -422,15 +464,22 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
       continue;
     }
     archiving.push_back(&b);
-    steps.push_back({b.last, "archive:" + b.chunk->batchId, "object-store", "", [this, &b](const OutsideCall&) {
+    // Chunks refused for good left no part; their items are counted as failed.
+    for (const auto& row : fx.sql().exec_params(
+             "SELECT chunk_index FROM qr.chunks WHERE batch_id = $1 AND status = 'generated' ORDER BY chunk_index",
+             b.chunk->batchId))
+      b.parts.push_back(row[0].as<int>());
+    steps.push_back({b.last, "archive", "object-store", "",
+                     [this, &b](const OutsideCall&) {
                        try {
-                         return StepOutcome::success(buildArchive(store_, b.chunk->ownerId, b.chunk->batchId, b.chunkCount,
+                         return StepOutcome::success(buildArchive(store_, b.chunk->ownerId, b.chunk->batchId, b.parts,
                                                                   b.reportKey, b.chunk->requestedAtMs)
                                                          .toDetail());
                        } catch (const ObjectStoreError& err) {
                          return err.outcome();
                        }
-                     }});
+                     },
+                     batchSubject(b.chunk->batchId)});
   }
   auto outcomes = fx.callOutside(steps);
   std::vector<OutsideStep> cleanups;
@@ -438,7 +487,15 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
     auto& b = *archiving[i];
     const auto& o = outcomes[i];
     const auto& batchId = b.chunk->batchId;
-    if (o.status == StepStatus::notCalled) continue;
+    if (o.status == StepStatus::notCalled) {  // a replay of a batch the live run cancelled
+      fx.sql().exec_params("UPDATE qr.batches SET status = 'cancelled', completed_at = clock_timestamp() WHERE batch_id = $1",
+                           batchId);
+      events::BulkBatchCompleted c{batchId, b.chunk->ownerId, "cancelled", b.total, b.generated, b.failed, b.invalid,
+                                   std::nullopt, std::nullopt, b.reportKey, std::nullopt};
+      emitCompleted(*b.last, c, fx);
+      fx.redis(*b.last).command({"HSET", events::bulkProgressKey(batchId), "status", "cancelled"});
+      continue;
+    }
     // The store is down: the whole batch runs again (its chunks' steps come back from the ledger).
     if (o.status == StepStatus::failedTransiently) throw TransientError("archive of batch " + batchId + ": " + o.detail);
     events::BulkBatchCompleted c{batchId, b.chunk->ownerId, "completed", b.total, b.generated, b.failed, b.invalid,
@@ -447,7 +504,7 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
     auto redis = fx.redis(*b.last);
     if (o.status == StepStatus::failedPermanently) {
       c.status = "failed";
-      c.error = "the archive could not be made: " + o.detail;
+      c.error = clipped("the archive could not be made: " + o.detail);
       fx.sql().exec_params("UPDATE qr.batches SET status = 'failed', error = $2, completed_at = clock_timestamp() WHERE batch_id = $1",
                            batchId, *c.error);
       redis.command({"HSET", key, "status", "failed", "error", *c.error});
@@ -469,28 +526,28 @@ void BulkQrHandler::finish(std::vector<BatchProgress>& done, Effects& fx) {
                              {"archiveUrl", store_.presignGet(archive.key, settings_.linkTtl)}};
       if (b.reportKey) data["reportUrl"] = store_.presignGet(*b.reportKey, settings_.linkTtl);
       events::NotificationRequested n{b.chunk->ownerId, "email", "bulk-qr.completed", data};
-      fx.emit(settings_.notificationsTopic, n.recipientId,
-              derivedEvent(b.last->envelope, "notification/" + batchId, events::NotificationRequested::type, 1,
-                           n.toPayload(), kSource));
+      fx.emitOnce(settings_.notificationsTopic, n.recipientId,
+                  batchEvent(*b.last, batchId, "notification", events::NotificationRequested::type, n.toPayload()));
     }
     // The parts were only the archive's material; the recorded archive step never needs them again.
-    cleanups.push_back({b.last, "remove-parts:" + batchId, "object-store", "", [this, &b](const OutsideCall&) {
+    cleanups.push_back({b.last, "remove-parts", "object-store", "",
+                        [this, &b](const OutsideCall&) {
                           try {
-                            for (int part = 0; part < b.chunkCount; ++part)
-                              store_.remove(objects::chunkPart(b.chunk->ownerId, b.chunk->batchId, part));
+                            for (int part : b.parts) store_.remove(objects::chunkPart(b.chunk->ownerId, b.chunk->batchId, part));
                             return StepOutcome::success();
                           } catch (const ObjectStoreError& err) {
                             return err.outcome();
                           }
-                        }});
+                        },
+                        batchSubject(batchId)});
   }
   // A failed clean-up leaves parts behind, nothing worse: the outcome is not acted on.
   if (!cleanups.empty()) fx.callOutside(cleanups);
 }
 
 void BulkQrHandler::emitCompleted(const ConsumedEvent& cause, const events::BulkBatchCompleted& c, Effects& fx) {
-  fx.emit(settings_.statusTopic, c.batchId,
-          derivedEvent(cause.envelope, "completed/" + c.batchId, events::BulkBatchCompleted::type, 1, c.toPayload(), kSource));
+  fx.emitOnce(settings_.statusTopic, c.batchId,
+              batchEvent(cause, c.batchId, "completed", events::BulkBatchCompleted::type, c.toPayload()));
   fx.redis(cause).publish(events::bulkProgressChannel(c.batchId),
                           nlohmann::json{{"batchId", c.batchId}, {"status", c.status}, {"total", c.total},
                                          {"generated", c.generated}, {"failed", c.failed}}
@@ -499,7 +556,7 @@ void BulkQrHandler::emitCompleted(const ConsumedEvent& cause, const events::Bulk
 
 void BulkQrHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {
   for (const auto& row : sql.exec("SELECT batch_id, total_items, invalid_items, chunk_count, chunks_done, generated, failed,"
-                                  " status, archive_key, error, cancelled FROM qr.batches")) {
+                                  " status, archive_key, error FROM qr.batches")) {
     auto key = events::bulkProgressKey(row[0].as<std::string>());
     auto status = row[7].as<std::string>();
     std::vector<std::string> hset = {"HSET", key, "total", row[1].as<std::string>(), "invalid", row[2].as<std::string>(),
@@ -508,7 +565,6 @@ void BulkQrHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& 
                                      "status", status};
     if (!row[8].is_null()) hset.insert(hset.end(), {"archiveKey", row[8].as<std::string>()});
     if (!row[9].is_null()) hset.insert(hset.end(), {"error", row[9].as<std::string>()});
-    if (row[10].as<bool>()) hset.insert(hset.end(), {"cancelRequested", "1"});
     redis.add(std::move(hset));
     redis.add({"EXPIRE", key, std::to_string(settings_.progressTtlSeconds)});
   }

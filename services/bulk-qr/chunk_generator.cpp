@@ -1,5 +1,7 @@
 #include "chunk_generator.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <fstream>
 
@@ -56,12 +58,19 @@ ArchiveResult ArchiveResult::fromDetail(const std::string& detail) {
   return {j.at("key"), j.at("sha256"), j.at("bytes"), j.at("entries")};
 }
 
-ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId, int chunkCount,
-                           const std::optional<std::string>& reportKey, std::int64_t requestedAtMs) {
+ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId,
+                           const std::vector<int>& parts, const std::optional<std::string>& reportKey,
+                           std::int64_t requestedAtMs) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && parts.size() + 64 > files.rlim_cur)
+    throw ObjectStoreError("batch " + batchId + " has " + std::to_string(parts.size()) +
+                               " parts; the open-file limit is " + std::to_string(files.rlim_cur) +
+                               " (raise it, or BULK_QR_CHUNK_SIZE)",
+                           false);
   TempDirectory temp;
   auto archiveFile = temp.path() / "archive.zip";
   ZipArchive archive(archiveFile, requestedAtMs / 1000);
-  for (int c = 0; c < chunkCount; ++c) {
+  for (int c : parts) {
     auto key = objects::chunkPart(ownerId, batchId, c);
     auto bytes = store.get(key);
     if (!bytes) throw ObjectStoreError("chunk part " + key + " is missing", false);

@@ -46,8 +46,11 @@ struct ArchiveResult {
 };
 
 // Merges the batch's chunk parts (and its validation report) into one ZIP,
-// streamed through a temporary file, and puts it at the archive key.
-ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId, int chunkCount,
-                           const std::optional<std::string>& reportKey, std::int64_t requestedAtMs);
+// streamed through a temporary file, and puts it at the archive key. Every
+// part stays open until the archive is written: more parts than the process
+// may open files is a permanent ObjectStoreError (raise BULK_QR_CHUNK_SIZE).
+ArchiveResult buildArchive(ObjectStore& store, const std::string& ownerId, const std::string& batchId,
+                           const std::vector<int>& parts, const std::optional<std::string>& reportKey,
+                           std::int64_t requestedAtMs);
 
 }  // namespace qrfleet::bulkqr

@@ -3,19 +3,30 @@
 #include <csv.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
 namespace qrfleet::bulkqr {
 
 bool validUtf8(std::string_view s) {
+  // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
   std::size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || (extra == 1 && c < 0xc2)) return false;
-    if (i + static_cast<std::size_t>(extra) >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xc0) != 0x80) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra = (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) return false;
+    std::uint32_t cp = c & (0x3f >> extra);
+    for (int k = 1; k <= extra; ++k) {
+      auto next = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((next & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    static constexpr std::uint32_t smallest[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < smallest[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     i += static_cast<std::size_t>(extra) + 1;
   }
   return true;
@@ -52,8 +63,8 @@ struct Collector {
       else if (name == "filename" && filenameColumn < 0) filenameColumn = col;
     }
     if (dataColumn < 0)
-      throw CsvBatchError("the header row names no data column (data, url or content); it has: " +
-                          (fields.empty() ? std::string("nothing") : fields.front() + (fields.size() > 1 ? ", ..." : "")));
+      throw CsvBatchError("the header row names no data column (data, url or content) among its " +
+                          std::to_string(fields.size()) + " column(s)");
   }
 
   std::optional<std::string> column(int c) const {
@@ -74,7 +85,9 @@ struct Collector {
     } else {
       auto data = column(dataColumn);
       bool utf8 = std::all_of(fields.begin(), fields.end(), [](const std::string& f) { return validUtf8(f); });
+      bool nul = std::any_of(fields.begin(), fields.end(), [](const std::string& f) { return f.find('\0') != std::string::npos; });
       if (!utf8) out.errors.push_back({row, "not valid UTF-8"});
+      else if (nul) out.errors.push_back({row, "holds a NUL byte"});
       else if (!data) out.errors.push_back({row, "no data in column " + std::to_string(dataColumn + 1)});
       else out.items.push_back({row, *data, column(labelColumn), column(filenameColumn)});
     }

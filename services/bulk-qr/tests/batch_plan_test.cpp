@@ -38,10 +38,28 @@ TEST_CASE("rows too long for the level are refused, the rest are numbered, named
 
 TEST_CASE("names collide: the later one gets its index") {
   events::QrOptions o;
-  auto plan = planBatch({row(2, "a", {}, "same"), row(3, "b", {}, "same"), row(4, "c", {}, "..")}, {}, o, 10);
+  auto plan = planBatch({row(2, "a", {}, "same"), row(3, "b", {}, "same"), row(4, "c", {}, ".."), row(5, "d", {}, "same-1"),
+                         row(6, "e", {}, "same")},
+                        {}, o, 10);
   CHECK(plan.items[0].entry == "same");
   CHECK(plan.items[1].entry == "same-1");
-  CHECK(plan.items[2].entry == "2");  // nothing safe left of the name: its index
+  CHECK(plan.items[2].entry == "2");       // nothing safe left of the name: its index
+  CHECK(plan.items[3].entry == "same-1-3");  // taken by the suffixed one before it
+  CHECK(plan.items[4].entry == "same-4");
+}
+
+TEST_CASE("chunks are cut by count and by bytes, and NUL bytes are refused in any field") {
+  events::QrOptions o;
+  o.errorCorrection = 'L';
+  std::vector<CsvItem> rows;
+  for (int i = 0; i < 100; ++i) rows.push_back(row(i + 2, std::string(2900, 'a' + i % 26)));
+  rows.push_back(row(200, "x", std::string("a\0b", 3)));
+  auto plan = planBatch(rows, {}, o, 250);
+  REQUIRE(plan.items.size() == 100);
+  CHECK(plan.chunks.size() == 4);  // 33 items of ~3 kB to a chunk (96 kB), not 250
+  for (const auto& c : plan.chunks) CHECK(c.size() <= 33);
+  REQUIRE(plan.invalid.size() == 1);
+  CHECK(plan.invalid[0].reason == "holds a NUL byte");
 }
 
 TEST_CASE("chunk requests carry the whole batch's counts") {

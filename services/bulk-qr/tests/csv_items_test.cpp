@@ -59,4 +59,8 @@ TEST_CASE("UTF-8 validation") {
   CHECK_FALSE(validUtf8("\xC0\x80"));
   CHECK_FALSE(validUtf8("\xE2\x82"));
   CHECK_FALSE(validUtf8("\xFF"));
+  CHECK_FALSE(validUtf8("\xE0\x80\xAF"));      // overlong
+  CHECK_FALSE(validUtf8("\xED\xA0\x80"));      // a surrogate
+  CHECK_FALSE(validUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  CHECK(validUtf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
 }

@@ -67,6 +67,12 @@ class Effects {
   // Produce a follow-up event; acknowledged by Kafka before the batch commits.
   // Give derived events deterministic ids (deterministicEventId).
   virtual void emit(const std::string& topic, const std::string& key, const Envelope& event) = 0;
+  // A follow-up that belongs to an entity rather than to the message that
+  // happened to cause it (a batch's completion, emitted by whichever of its
+  // chunks finishes it, which can differ between a run and its re-run):
+  // recorded under the event's own id, so it is produced once however many
+  // messages emit it. Its id must be a function of the entity alone.
+  virtual void emitOnce(const std::string& topic, const std::string& key, const Envelope& event) = 0;
   // The event breaks a domain rule: dead-letter it (the batch goes on).
   virtual void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) = 0;
   // Slow external work failed for now: try the event again later through

@@ -68,6 +68,11 @@ struct OutsideStep {
   // Runs on a pool thread; may block (it has the thread). Throwing counts as a
   // transient failure with the exception's text.
   std::function<StepOutcome(const OutsideCall&)> call;
+  // What the ledger records the step under, with `name`; empty: the event's
+  // id. A step that belongs to an entity rather than one event (a batch's
+  // archive, made by whichever chunk finishes the batch, which a re-run or a
+  // replay may see in another order) names the entity, so it is made once.
+  std::string subject = {};
 };
 
 }  // namespace qrfleet

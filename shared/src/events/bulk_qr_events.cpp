@@ -181,8 +181,8 @@ BulkBatchCompleted BulkBatchCompleted::fromEnvelope(const Envelope& e) {
   c.batchId = r.string("batchId", 1, kBatchIdMax);
   c.ownerId = r.string("ownerId", 1, kBatchIdMax);
   c.status = r.string("status", 1, 16);
-  if (c.status != "completed" && c.status != "cancelled" && c.status != "rejected")
-    r.violation("field 'status' must be completed, cancelled or rejected; got '" + c.status + "'");
+  if (c.status != "completed" && c.status != "cancelled" && c.status != "rejected" && c.status != "failed")
+    r.violation("field 'status' must be completed, cancelled, rejected or failed; got '" + c.status + "'");
   c.total = r.integer("total", 0, 100000000);
   c.generated = r.integer("generated", 0, 100000000);
   c.failed = r.integer("failed", 0, 100000000);

@@ -66,7 +66,7 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
   r.attempts.assign(steps.size(), 1);
   for (const auto& s : steps) {
     if (!s.event) throw std::logic_error("OutsideStep '" + s.name + "' names no event");
-    r.keys.push_back(AttemptLedger::key(s.event->envelope.eventId, s.name));
+    r.keys.push_back(AttemptLedger::key(s.subject.empty() ? s.event->envelope.eventId : s.subject, s.name));
   }
   auto known = ledger_.lookup(ledger, r.keys);
   std::vector<Chain> chains;
@@ -104,11 +104,18 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
   // Calls end by their own timeouts; recording ends when Postgres answers, or gives up at shutdown.
   std::optional<Clock::time_point> giveUpAt;
   auto lastKeepAlive = Clock::now();
+  // A failing keep-alive (the lane's connection broke) is rethrown only once no
+  // pool thread uses this run's steps any more: they point into this frame.
+  std::exception_ptr keepAliveFailed;
   while (!(r.pending == 0 && recorded_ >= r.lastRecord)) {
     progress_.wait_for(lock, std::chrono::milliseconds(100));
-    if (keepAlive && Clock::now() - lastKeepAlive > std::chrono::seconds(5)) {
+    if (keepAlive && !keepAliveFailed && Clock::now() - lastKeepAlive > std::chrono::seconds(5)) {
       lock.unlock();
-      keepAlive();
+      try {
+        keepAlive();
+      } catch (...) {
+        keepAliveFailed = std::current_exception();
+      }
       lock.lock();
       lastKeepAlive = Clock::now();
     }
@@ -116,6 +123,7 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
     if (giveUpAt && Clock::now() > *giveUpAt && recorded_ < r.lastRecord)
       throw TransientError("shutdown before the outcomes of outside calls were recorded");
   }
+  if (keepAliveFailed) std::rethrow_exception(keepAliveFailed);
   return r.outcomes;
 }
 
@@ -184,7 +192,7 @@ void OutsideCalls::finishStep(Run& r, std::size_t index, StepOutcome outcome, bo
                                                     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
         .Observe(seconds);
   if (called) {
-    toRecord_.push_back({r.keys[index], step.event->envelope.eventId, step.name, outcome});
+    toRecord_.push_back({r.keys[index], step.subject.empty() ? step.event->envelope.eventId : step.subject, step.name, outcome});
     r.lastRecord = ++finished_;
   }
   r.outcomes[index] = std::move(outcome);

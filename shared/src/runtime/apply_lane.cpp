@@ -45,6 +45,11 @@ class ApplyLane::BatchEffects : public Effects {
     followUps.push_back({topic, key, event, std::move(ledgerKey)});
   }
 
+  void emitOnce(const std::string& topic, const std::string& key, const Envelope& event) override {
+    if (replaying()) return;
+    followUps.push_back({topic, key, event, "emit-id:" + event.eventId});
+  }
+
   void reject(const ConsumedEvent& e, RejectReason reason, std::string_view message) override {
     deadLetter(failedMessageOf(e), std::string(rejectReasonName(reason)), std::string(message), e.attempt);
     rejected.push_back({&e, std::string(rejectReasonName(reason)), std::string(message)});

@@ -94,7 +94,9 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
   // Routes on lanes of their own take the lanes after the shared ones, in route order.
   std::size_t next = static_cast<std::size_t>(settings_.applyLanes);
   for (const auto& r : def_.routes)
-    if (r.ownLane && next < lanes_.size()) {
+    if (r.ownLane) {
+      if (next >= lanes_.size())
+        throw std::logic_error("BatchConsumer: the route of " + r.topic + " wants a lane of its own; give a handler for it");
       ownLanes_[r.topic] = next;
       if (r.failures.retryTopic) ownLanes_[retryTopicOf(r.topic)] = next;
       ++next;

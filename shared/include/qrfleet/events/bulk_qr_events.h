@@ -110,7 +110,7 @@ struct BulkBatchCompleted {
   static bool supports(int version) { return version == 1; }
   std::string batchId;
   std::string ownerId;
-  std::string status;  // completed | cancelled | rejected
+  std::string status;  // completed | cancelled | rejected | failed (the archive could not be made)
   std::int64_t total = 0;
   std::int64_t generated = 0;
   std::int64_t failed = 0;

@@ -23,6 +23,9 @@ class RecordingEffects : public Effects {
   RedisClient& redisReader() override;
   bool replaying() const override { return replaying_; }
   void emit(const std::string& topic, const std::string& key, const Envelope& event) override;
+  void emitOnce(const std::string& topic, const std::string& key, const Envelope& event) override {
+    emit(topic, key, event);
+  }
   void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) override;
   void retryLater(const ConsumedEvent& event, std::string_view reason, std::chrono::milliseconds notBefore) override;
   std::vector<StepOutcome> callOutside(std::span<const OutsideStep> steps) override;
