@@ -4,6 +4,7 @@
 #include <set>
 
 #include "qr_matrix.h"
+#include "qrfleet/utf8.h"
 
 namespace qrfleet::bulkqr {
 
@@ -27,12 +28,7 @@ std::string safeName(const std::string& raw) {
   }
   while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
   while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
-  if (out.size() > 150) {
-    std::size_t cut = 150;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;
-    out.resize(cut);
-  }
-  return out;
+  return utf8Prefix(out, 150);
 }
 
 std::string csvField(const std::string& s) {

@@ -56,15 +56,7 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
     s.notificationsTopic = c.string("BULK_QR_NOTIFICATIONS_TOPIC");
     s.linkTtl = std::chrono::seconds(c.integer("BULK_QR_LINK_TTL_S", 60, 7 * 86400));
     s.progressTtlSeconds = c.integer("BULK_QR_PROGRESS_TTL_S", 60, 365 * 86400);
-    auto storeSettings = qrfleet::objectStoreSettings(c);
-    c.finish();  // the store is made now: its settings must be good
-    try {
-      return std::make_unique<BulkQrHandler>(std::move(s), ctx.outside.objectStore(storeSettings));
-    } catch (const qrfleet::ObjectStoreError& e) {
-      c.invalid("OBJECT_STORE_URL", std::string("the store cannot be used: ") + e.what());
-      c.finish();
-      throw;
-    }
+    return std::make_unique<BulkQrHandler>(std::move(s), ctx.outside.objectStore(c));
   };
   return d;
 }

@@ -14,6 +14,7 @@
 #include "qrfleet/sha256.h"
 #include "qrfleet/sql_array.h"
 #include "qrfleet/time_format.h"
+#include "qrfleet/utf8.h"
 
 namespace qrfleet::bulkqr {
 
@@ -42,13 +43,8 @@ bool keySafe(const std::string& id) {
   });
 }
 
-// Error texts fit the completion event's 1000 characters, cut on a character boundary.
-std::string clipped(std::string text) {
-  if (text.size() <= 1000) return text;
-  std::size_t cut = 997;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
-}
+// Error texts fit the completion event's 1000 characters.
+std::string clipped(const std::string& text) { return utf8Prefix(text, 1000); }
 
 std::optional<std::string> optionalField(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;

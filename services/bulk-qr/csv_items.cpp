@@ -2,35 +2,13 @@
 
 #include <csv.h>
 
+#include "qrfleet/utf8.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 
 namespace qrfleet::bulkqr {
-
-bool validUtf8(std::string_view s) {
-  // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra = (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size()) return false;
-    std::uint32_t cp = c & (0x3f >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((next & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (next & 0x3f);
-    }
-    static constexpr std::uint32_t smallest[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < smallest[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return true;
-}
 
 namespace {
 

@@ -40,7 +40,4 @@ class CsvBatchError : public std::runtime_error {
 // than `maxRows` rows in all is reported, not thrown; maxRows is per batch.
 CsvItems parseCsvItems(std::string_view bytes, std::size_t maxRows);
 
-// Whether `s` is well-formed UTF-8.
-bool validUtf8(std::string_view s);
-
 }  // namespace qrfleet::bulkqr

@@ -27,11 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) FAIL("missing " << name << ": run under scripts/test");
-  return v;
-}
 
 // One scenario: fresh topics, schema and bucket; the worker's env points at them.
 struct BulkRun {
@@ -110,7 +105,7 @@ struct BulkRun {
   // Modification times of the bucket's files, as the stack's S3 server keeps them on disk.
   std::map<std::string, std::filesystem::file_time_type> objectTimes() const {
     std::map<std::string, std::filesystem::file_time_type> out;
-    auto dir = std::filesystem::path(env("QRFLEET_STACK_DIR_RESOLVED")) / "s3" / bucket;
+    auto dir = std::filesystem::path(requireEnv("QRFLEET_STACK_DIR_RESOLVED")) / "s3" / bucket;
     for (const auto& f : std::filesystem::recursive_directory_iterator(dir))
       if (f.is_regular_file() && f.path().string().find(".sgwtmp") == std::string::npos)
         out[f.path().string()] = f.last_write_time();

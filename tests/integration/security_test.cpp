@@ -15,11 +15,6 @@ using namespace qrfleet::testing;
 using namespace std::chrono_literals;
 
 namespace {
-std::string requiredEnv(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) throw std::runtime_error(std::string(name) + " is not set: run the tests through scripts/test");
-  return v;
-}
 std::string fileText(const std::string& path) {
   std::ifstream in(path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -35,13 +30,13 @@ TEST_CASE("a worker consumes through a SASL_SSL listener; the password appears i
   o.stepMs = 50;
   loadgen::ScanWorkload workload(o);
   run.produceWorkload(workload, 3000);
-  const auto password = requiredEnv("QRFLEET_SCRAM_PASSWORD");
-  std::map<std::string, std::string> secure{{"KAFKA_BROKERS", requiredEnv("QRFLEET_SASL_SSL_BROKERS")},
+  const auto password = requireEnv("QRFLEET_SCRAM_PASSWORD");
+  std::map<std::string, std::string> secure{{"KAFKA_BROKERS", requireEnv("QRFLEET_SASL_SSL_BROKERS")},
                                             {"KAFKA_SECURITY_PROTOCOL", "sasl_ssl"},
                                             {"KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"},
-                                            {"KAFKA_SASL_USERNAME", requiredEnv("QRFLEET_SCRAM_USER")},
+                                            {"KAFKA_SASL_USERNAME", requireEnv("QRFLEET_SCRAM_USER")},
                                             {"KAFKA_SASL_PASSWORD", password},
-                                            {"KAFKA_SSL_CA_LOCATION", requiredEnv("QRFLEET_SASL_SSL_CA")},
+                                            {"KAFKA_SSL_CA_LOCATION", requireEnv("QRFLEET_SASL_SSL_CA")},
                                             {"LOG_LEVEL", "debug"}};
   auto worker = run.startWorker(secure);
   REQUIRE(run.waitCaughtUp(90s));

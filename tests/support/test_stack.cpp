@@ -17,7 +17,6 @@
 
 namespace qrfleet::testing {
 
-namespace {
 std::string requireEnv(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0')
@@ -26,7 +25,6 @@ std::string requireEnv(const char* name) {
                              "(scripts/test starts it and exports it)");
   return v;
 }
-}  // namespace
 
 TestStack TestStack::fromEnvironment() {
   TestStack s;

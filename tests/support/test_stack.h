@@ -15,6 +15,9 @@
 
 namespace qrfleet::testing {
 
+// A variable the test stack exports; a missing one fails the test (it cannot pass without its stack).
+std::string requireEnv(const char* name);
+
 // The real Kafka, Postgres and Redis that scripts/stack started, as named by
 // KAFKA_BROKERS, DATABASE_URL and REDIS_URL. Missing variables fail the test:
 // an integration test that cannot reach its stack must not pass.

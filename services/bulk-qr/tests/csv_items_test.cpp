@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
 #include "csv_items.h"
+#include "qrfleet/utf8.h"
 
 using namespace qrfleet::bulkqr;
+using qrfleet::validUtf8;
 
 TEST_CASE("a CSV with a BOM, quoted commas and newlines, and five bad rows") {
   std::string csv =

@@ -2,6 +2,7 @@
 
 #include "qrfleet/event_id.h"
 #include "qrfleet/sql_array.h"
+#include "qrfleet/utf8.h"
 
 namespace qrfleet {
 
@@ -9,24 +10,6 @@ namespace {
 // Namespace of the idempotency keys (a random v4 UUID, fixed forever).
 constexpr std::string_view kStepNamespace = "5d7f3c2e-9b1a-4c6d-8e2f-1a3b5c7d9e0f";
 
-// Postgres text: valid UTF-8, no NUL, at most `max` bytes cut on a character
-// boundary. A provider's error page in Latin-1 must not make the record fail
-// (the recorder would retry it forever and every lane would wait).
-std::string validText(std::string_view s, std::size_t max) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size() && c != 0;
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
-    if (!ok) n = 1;
-    if (out.size() + (ok ? n : 1) > max) break;
-    if (ok) out.append(s.substr(i, n));
-    else out += '?';
-    i += n;
-  }
-  return out;
-}
 }  // namespace
 
 std::string_view stepStatusName(StepStatus s) {
@@ -95,7 +78,8 @@ void AttemptLedger::record(pqxx::connection& conn, const std::vector<Record>& re
     events.add(r.eventId);
     steps.add(r.step);
     statuses.add(stepStatusName(r.outcome.status));
-    details.add(validText(r.outcome.detail, 2000));
+    // Postgres text: a provider's Latin-1 error page must not make the record fail.
+    details.add(utf8Prefix(r.outcome.detail, 2000));
   }
   pqxx::nontransaction tx(conn);
   // A success stays; anything else counts the attempt and takes the later outcome.

@@ -29,10 +29,20 @@ RedisRateLimiter& OutsideKit::rateLimiter() {
   return *rateLimiter_;
 }
 
-ObjectStore& OutsideKit::objectStore(const ObjectStoreSettings& settings) {
+ObjectStore& OutsideKit::objectStore(EnvConfig& config) {
   auto& client = http();
   std::lock_guard lock(mutex_);
-  if (!objectStore_) objectStore_ = makeObjectStore(settings, client);
+  if (!objectStore_) {
+    auto settings = objectStoreSettings(config);
+    config.finish();  // the store is made now: its settings must be good
+    try {
+      objectStore_ = makeObjectStore(settings, client);
+    } catch (const ObjectStoreError& e) {
+      config.invalid("OBJECT_STORE_URL", std::string("the store cannot be used: ") + e.what());
+      config.finish();
+      throw;
+    }
+  }
   return *objectStore_;
 }
 

@@ -27,8 +27,11 @@ class OutsideKit {
                              CircuitBreaker::Policy policy = {});
   // Token buckets shared by every replica; needs the service's Redis.
   RedisRateLimiter& rateLimiter();
-  // The object store, made on the first call (see objectStoreSettings()).
-  ObjectStore& objectStore(const ObjectStoreSettings& settings);
+  // The object store of OBJECT_STORE_URL and S3_* (declare objectStoreOptions()),
+  // made on the first call. Bad settings, or a store that cannot be used (a
+  // directory it cannot create, a bucket it cannot make), throw ConfigError
+  // naming OBJECT_STORE_URL, with every problem `config` has found so far.
+  ObjectStore& objectStore(EnvConfig& config);
 
  private:
   std::string redisUrl_;
