@@ -57,8 +57,18 @@ struct BulkRun {
     for (auto& [k, v] : extra) e[k] = v;
     return e;
   }
+  // A worker, once ready: its schema is migrated before the test reads it (a
+  // sanitizer build starts slowly).
   std::unique_ptr<WorkerProcess> start() {
-    return run.startWorker({{"BULK_QR_STATUS_TOPIC", run.output(0)}, {"BULK_QR_NOTIFICATIONS_TOPIC", run.output(1)}});
+    auto worker = run.startWorker({{"BULK_QR_STATUS_TOPIC", run.output(0)}, {"BULK_QR_NOTIFICATIONS_TOPIC", run.output(1)}});
+    int port = run.lastMetricsPort();
+    REQUIRE_MESSAGE(waitUntil([&] {
+                      int status = 0;
+                      httpGet(port, "/readyz", &status);
+                      return status == 200;
+                    }, 120s),
+                    "bulk-qr worker never became ready; see " << worker->logPath());
+    return worker;
   }
 
   // Uploads the CSV and requests its batch; returns the request.
