@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev
   libqrencode-dev libpng-dev libcsv-dev libzip-dev zbar-tools librsvg2-bin unzip
+  libkainjow-mustache-dev libhowardhinnant-date-dev python3-aiosmtpd
   doctest-dev libvalijson-dev libgeoip-dev geoip-database libssl-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
   postgresql postgresql-client redis-server default-jre-headless maven curl openssl
   docker-compose prometheus python3-venv

@@ -31,11 +31,19 @@ void RecordingEffects::retryLater(const ConsumedEvent& event, std::string_view r
 std::vector<StepOutcome> RecordingEffects::callOutside(std::span<const OutsideStep> steps) {
   std::vector<StepOutcome> out;
   for (const auto& s : steps) {
-    OutsideCall call{AttemptLedger::key(s.event->envelope.eventId, s.name), 1};
+    OutsideCall call{AttemptLedger::key(s.subject.empty() ? s.event->envelope.eventId : s.subject, s.name), 1};
     StepOutcome outcome;
-    if (replaying_) outcome = {StepStatus::notCalled, "replay: no recorded outcome", {}, false};
-    else if (outside_) outcome = outside_(s, call);
-    else outcome = s.call(call);
+    if (replaying_) {
+      outcome = {StepStatus::notCalled, "replay: no recorded outcome", {}, false};
+    } else if (outside_) {
+      outcome = outside_(s, call);
+    } else if (s.batch) {
+      const OutsideStep* one = &s;
+      auto outcomes = s.batch->call(std::span(&one, 1), std::span(&call, 1));
+      outcome = outcomes.empty() ? StepOutcome::transient("batch call gave no outcome") : outcomes.front();
+    } else {
+      outcome = s.call(call);
+    }
     called.push_back({s.event, s.name, s.target, outcome});
     out.push_back(std::move(outcome));
   }

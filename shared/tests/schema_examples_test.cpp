@@ -12,7 +12,9 @@
 #include "qrfleet/events/booking_events.h"
 #include "qrfleet/events/bulk_qr_events.h"
 #include "qrfleet/events/location_updated.h"
+#include "qrfleet/events/notification_contact.h"
 #include "qrfleet/events/notification_requested.h"
+#include "qrfleet/events/notification_status.h"
 #include "qrfleet/events/retention_policy_triggered.h"
 #include "qrfleet/events/scan_recorded.h"
 #include "qrfleet/tools/schema_catalog.h"
@@ -52,6 +54,12 @@ std::string decodeVerdict(const std::string& text) {
         {events::BulkBatchCompleted::type, [](const Envelope& e) { events::BulkBatchCompleted::fromEnvelope(e); }},
         {events::NotificationRequested::type,
          [](const Envelope& e) { events::NotificationRequested::fromEnvelope(e); }},
+        {events::NotificationContactUpdated::type,
+         [](const Envelope& e) { events::NotificationContactUpdated::fromEnvelope(e); }},
+        {events::NotificationOutcome::sentType, [](const Envelope& e) { events::NotificationOutcome::fromEnvelope(e); }},
+        {events::NotificationOutcome::failedType, [](const Envelope& e) { events::NotificationOutcome::fromEnvelope(e); }},
+        {events::NotificationOutcome::expiredType,
+         [](const Envelope& e) { events::NotificationOutcome::fromEnvelope(e); }},
     };
     auto it = decoders.find(env.eventType);
     if (it == decoders.end()) return "no decoder for " + env.eventType;

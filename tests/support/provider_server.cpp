@@ -40,7 +40,9 @@ std::vector<ProviderRequest> ProviderServer::requests() {
   if (log.is_null()) return out;
   for (const auto& e : log)
     out.push_back({e.at("key").get<std::string>(), e.at("n").get<int>(), e.at("at").get<double>(),
-                   e.at("status").get<int>(), e.at("instance").get<std::string>()});
+                   e.at("status").get<int>(), e.at("instance").get<std::string>(), e.value("kind", std::string()),
+                   e.value("to", std::string()), e.value("batch", 0), e.value("batchSize", 0),
+                   e.value("id", std::string())});
   return out;
 }
 

@@ -10,18 +10,26 @@
 
 namespace qrfleet::testing {
 
-// One request the provider saw.
+// One message the provider saw (a multicast call logs one per message).
 struct ProviderRequest {
-  std::string key;  // Idempotency-Key
-  int n = -1;
+  std::string key;  // the idempotency key, wherever the API shape carries it
+  int n = -1;       // body n, on the generic /v1/messages only
   double at = 0;    // Unix seconds of arrival
-  int status = 0;   // what it answered (0: no answer, a timeout)
+  int status = 0;   // what it answered (0: no answer, a timeout); in a multicast, the message's entry's
+                    // code, or the call's when the whole call failed
   std::string instance;
+  std::string kind;   // "messages", "push", "push-batch", "sms", "email-api"
+  std::string to;     // device token, phone number or email address (several: joined by ",")
+  int batch = 0;      // the multicast call it came in, from 1 (0: a single call)
+  int batchSize = 0;  // messages in its HTTP call
+  std::string id;     // the message id answered: "msg-<key>" (SMS "SMmsg-<key>"), "" when it failed
 };
 
 // qrfleet-test-provider (tests/provider), started on a free loopback port for
-// one test: a push/SMS-shaped HTTP API that counts requests per idempotency
-// key and fails on demand (see its source for the modes).
+// one test: the generic, FCM v1 push (single and multicast), Twilio SMS and
+// SendGrid mail API shapes on one server, logging every message with its
+// idempotency key and recipient and failing on demand (see its source for the
+// modes: default, delayMs, retryAfterSeconds, perN, perTo).
 class ProviderServer {
  public:
   explicit ProviderServer(const std::string& name, const std::string& token = "test-token");

@@ -94,6 +94,10 @@ class Effects {
   // state for successes, reject() for permanent failures, retryLater() with
   // the outcome's retryAfter for transient ones.
   virtual std::vector<StepOutcome> callOutside(std::span<const OutsideStep> steps) = 0;
+  // Whether this is the event's last attempt under its route's retry policy
+  // (a retryLater() now dead-letters it): a handler that ends such an event
+  // in its own terms (a notification marked failed) asks this instead.
+  virtual bool lastAttempt(const ConsumedEvent& event) const = 0;
   // The event was delivered before (same eventId): counted for metrics only.
   virtual void duplicate(const ConsumedEvent& event) = 0;
 };

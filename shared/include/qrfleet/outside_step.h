@@ -1,7 +1,10 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace qrfleet {
 
@@ -52,6 +55,21 @@ struct OutsideCall {
   int attempt = 1;
 };
 
+struct OutsideStep;
+
+// One provider call that carries many steps (a push provider's multicast, an
+// SMS provider's bulk endpoint): the steps of one run that point at the same
+// OutsideBatchCall, and have no orderKey, go out together, up to `maxSteps` a
+// call. Each step still has its own ledger record, idempotency key and
+// outcome, so a re-run repeats none that succeeded, whatever batch it was in.
+struct OutsideBatchCall {
+  std::size_t maxSteps = 500;
+  // The steps of one call (pointers into the span given to callOutside) and
+  // their calls; one outcome per step, in order. Throwing counts as a
+  // transient failure of every step in the call.
+  std::function<std::vector<StepOutcome>(std::span<const OutsideStep* const>, std::span<const OutsideCall>)> call;
+};
+
 // One outside step of one event: an SMTP send, an HTTP request, an object put.
 // `name` is unique within the event and says what is done to what
 // ("send:email:<notificationId>", "put:<objectKey>"): the ledger records the
@@ -73,6 +91,11 @@ struct OutsideStep {
   // archive, made by whichever chunk finishes the batch, which a re-run or a
   // replay may see in another order) names the entity, so it is made once.
   std::string subject = {};
+  // Steps of higher priority are called first when the pool is busy: an
+  // urgent message does not queue behind a bulk backlog's calls.
+  int priority = 0;
+  // Set: the step goes out in a batch call (and `call` is not used).
+  std::shared_ptr<const OutsideBatchCall> batch = {};
 };
 
 }  // namespace qrfleet

@@ -48,6 +48,10 @@ struct ServiceDefinition {
   // content depends on how partitions interleaved (e.g. capped live feeds).
   std::vector<std::string> volatileColumns;
   std::vector<std::string> interleavingDependentKeys;
+  // Tables that record what the service did in the world and when (each
+  // delivery attempt to a provider), not state the events make: a replay
+  // leaves them as they are (it makes no calls) and does not compare them.
+  std::vector<std::string> auditTables = {};
   std::vector<ConfigOption> options;  // the service's own variables
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
   // Optional: work on a clock (see PeriodicTask), made once per process.

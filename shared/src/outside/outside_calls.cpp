@@ -70,7 +70,8 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
   }
   auto known = ledger_.lookup(ledger, r.keys);
   std::vector<Chain> chains;
-  std::map<std::string, std::size_t> chainOf;  // orderKey -> index in chains
+  std::map<std::string, std::size_t> chainOf;                     // orderKey -> index in chains
+  std::map<const OutsideBatchCall*, std::size_t> openBatchOf;  // batch call -> its chain still filling
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto k = known.find(r.keys[i]);
     if (k != known.end()) {
@@ -85,21 +86,33 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
       r.outcomes[i] = {StepStatus::notCalled, "replay: no recorded outcome", {}, false};
       continue;
     }
-    const auto& orderKey = steps[i].orderKey;
-    auto c = orderKey.empty() ? chainOf.end() : chainOf.find(orderKey);
+    ++r.pending;
+    const auto& step = steps[i];
+    if (step.batch && step.orderKey.empty()) {
+      auto b = openBatchOf.find(step.batch.get());
+      if (b == openBatchOf.end() || chains[b->second].steps.size() >= std::max<std::size_t>(step.batch->maxSteps, 1)) {
+        openBatchOf[step.batch.get()] = chains.size();
+        chains.push_back({&r, {i}, 0, true, step.priority});
+      } else {
+        chains[b->second].steps.push_back(i);
+        chains[b->second].priority = std::max(chains[b->second].priority, step.priority);
+      }
+      continue;
+    }
+    auto c = step.orderKey.empty() ? chainOf.end() : chainOf.find(step.orderKey);
     if (c == chainOf.end()) {
-      if (!orderKey.empty()) chainOf[orderKey] = chains.size();
-      chains.push_back({&r, {i}, 0});
+      if (!step.orderKey.empty()) chainOf[step.orderKey] = chains.size();
+      chains.push_back({&r, {i}, 0, false, step.priority});
     } else {
       chains[c->second].steps.push_back(i);
+      chains[c->second].priority = std::max(chains[c->second].priority, step.priority);
     }
-    ++r.pending;
   }
   if (chains.empty()) return r.outcomes;
 
   std::unique_lock lock(mutex_);
   startThreads();
-  for (auto& c : chains) queue_.push_back(std::move(c));
+  for (auto& c : chains) enqueue(std::move(c), false);
   work_.notify_all();
   // Calls end by their own timeouts; recording ends when Postgres answers, or gives up at shutdown.
   std::optional<Clock::time_point> giveUpAt;
@@ -134,6 +147,50 @@ std::deque<OutsideCalls::Chain>::iterator OutsideCalls::runnable() {
   });
 }
 
+void OutsideCalls::enqueue(Chain chain, bool front) {
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Chain& c) {
+    return front ? c.priority <= chain.priority : c.priority < chain.priority;
+  });
+  queue_.insert(it, std::move(chain));
+}
+
+std::vector<StepOutcome> OutsideCalls::call(const Chain& chain, bool& called) {
+  called = !stop_;
+  std::vector<std::size_t> indices;
+  if (chain.together)
+    indices = chain.steps;
+  else
+    indices.push_back(chain.steps[chain.next]);
+  std::vector<StepOutcome> out;
+  if (!called) {
+    out.assign(indices.size(), StepOutcome::transient("shutting down: not called"));
+    return out;
+  }
+  const auto& run = *chain.run;
+  try {
+    if (chain.together) {
+      std::vector<const OutsideStep*> steps;
+      std::vector<OutsideCall> calls;
+      for (auto i : indices) {
+        steps.push_back(&run.steps[i]);
+        calls.push_back({run.keys[i], run.attempts[i]});
+      }
+      out = run.steps[indices.front()].batch->call(steps, calls);
+      if (out.size() != indices.size())
+        out.assign(indices.size(), StepOutcome::transient("batch call gave " + std::to_string(out.size()) +
+                                                          " outcomes for " + std::to_string(indices.size()) + " steps"));
+    } else {
+      out.push_back(run.steps[indices.front()].call({run.keys[indices.front()], run.attempts[indices.front()]}));
+    }
+  } catch (const ObjectStoreError& e) {
+    out.assign(indices.size(), e.outcome());
+  } catch (const std::exception& e) {
+    out.assign(indices.size(), StepOutcome::transient(std::string("outside step threw: ") + e.what()));
+  }
+  for (auto& o : out) o.fromLedger = false;
+  return out;
+}
+
 void OutsideCalls::work() {
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -142,41 +199,33 @@ void OutsideCalls::work() {
     auto it = runnable();
     Chain chain = *it;
     queue_.erase(it);
-    auto index = chain.steps[chain.next];
-    const auto& step = chain.run->steps[index];
-    ++inFlight_[step.target];
-    OutsideCall call{chain.run->keys[index], chain.run->attempts[index]};
+    std::string target = chain.run->steps[chain.steps[chain.next]].target;
+    ++inFlight_[target];
     lock.unlock();
 
     auto started = Clock::now();
-    StepOutcome outcome;
-    bool called = !stop_;
-    if (!called) {
-      outcome = StepOutcome::transient("shutting down: not called");
-    } else {
-      try {
-        outcome = step.call(call);
-        outcome.fromLedger = false;
-      } catch (const ObjectStoreError& e) {
-        outcome = e.outcome();
-      } catch (const std::exception& e) {
-        outcome = StepOutcome::transient(std::string("outside step threw: ") + e.what());
-      }
-    }
+    bool called = false;
+    auto outcomes = call(chain, called);
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
     lock.lock();
-    --inFlight_[step.target];
-    bool succeeded = outcome.status == StepStatus::succeeded;
-    finishStep(*chain.run, index, std::move(outcome), called, seconds);
-    if (++chain.next < chain.steps.size()) {
-      if (succeeded) {
-        queue_.push_front(std::move(chain));
-      } else {
-        // Order per key: a later step must not overtake one that failed.
-        for (; chain.next < chain.steps.size(); ++chain.next)
-          finishStep(*chain.run, chain.steps[chain.next],
-                     StepOutcome::transient("held behind an earlier step of the same key that failed"), false, 0);
+    --inFlight_[target];
+    if (chain.together) {
+      for (std::size_t k = 0; k < chain.steps.size(); ++k)
+        finishStep(*chain.run, chain.steps[k], std::move(outcomes[k]), called, seconds);
+    } else {
+      auto index = chain.steps[chain.next];
+      bool succeeded = outcomes.front().status == StepStatus::succeeded;
+      finishStep(*chain.run, index, std::move(outcomes.front()), called, seconds);
+      if (++chain.next < chain.steps.size()) {
+        if (succeeded) {
+          enqueue(std::move(chain), true);
+        } else {
+          // Order per key: a later step must not overtake one that failed.
+          for (; chain.next < chain.steps.size(); ++chain.next)
+            finishStep(*chain.run, chain.steps[chain.next],
+                       StepOutcome::transient("held behind an earlier step of the same key that failed"), false, 0);
+        }
       }
     }
     progress_.notify_all();  // the run waiting for it, the recorder

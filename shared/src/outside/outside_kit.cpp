@@ -13,6 +13,12 @@ HttpClient& OutsideKit::http() {
   return *http_;
 }
 
+SmtpClient& OutsideKit::smtp() {
+  std::lock_guard lock(mutex_);
+  if (!smtp_) smtp_ = std::make_unique<SmtpClient>(metrics_);
+  return *smtp_;
+}
+
 ProviderFailover& OutsideKit::failover(const std::string& name, const std::vector<std::string>& providers,
                                        CircuitBreaker::Policy policy) {
   std::lock_guard lock(mutex_);

@@ -90,6 +90,12 @@ class ApplyLane::BatchEffects : public Effects {
     return lane_.ctx_.outside.run(steps, lane_.ledgerPg_.get(), replaying(), [this] { txn_.exec("SELECT 1"); });
   }
 
+  bool lastAttempt(const ConsumedEvent& e) const override {
+    const auto* route = lane_.ctx_.routes.find(e.source.topic);
+    return !route || !route->failures.retryTopic || RetryTopicPublisher(lane_.producer_, lane_.deadLetters_,
+                                                                      lane_.retryScheduleOf(e)).exhausted(e.attempt);
+  }
+
   void duplicate(const ConsumedEvent& e) override { duplicates[{e.source.topic, e.envelope.eventType}]++; }
 
   struct Rejection {

@@ -48,11 +48,19 @@ class OutsideCalls {
 
  private:
   struct Run;
+  // Steps called one after another (an orderKey's), or, when `together`,
+  // in one batch call.
   struct Chain {
     Run* run;
     std::vector<std::size_t> steps;  // indices into the run's steps, in order
     std::size_t next = 0;
+    bool together = false;
+    int priority = 0;
   };
+  // With mutex_ held: queues the chain behind those of its priority or higher.
+  void enqueue(Chain chain, bool front);
+  // Runs the chain's next step (or all its steps, when together) without the lock.
+  std::vector<StepOutcome> call(const Chain& chain, bool& called);
   void startThreads();
   void work();
   void recordLoop();

@@ -10,6 +10,7 @@
 #include "qrfleet/outside/object_store_config.h"
 #include "qrfleet/outside/provider_failover.h"
 #include "qrfleet/outside/redis_rate_limiter.h"
+#include "qrfleet/outside/smtp_client.h"
 #include "qrfleet/runtime_metrics.h"
 
 namespace qrfleet {
@@ -22,6 +23,7 @@ class OutsideKit {
   OutsideKit(std::string redisUrl, std::string redisPrefix, RuntimeMetrics& metrics);
 
   HttpClient& http();
+  SmtpClient& smtp();
   // The failover called `name`, made on the first call with these providers and policy.
   ProviderFailover& failover(const std::string& name, const std::vector<std::string>& providers,
                              CircuitBreaker::Policy policy = {});
@@ -39,6 +41,7 @@ class OutsideKit {
   RuntimeMetrics& metrics_;
   std::mutex mutex_;
   std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<SmtpClient> smtp_;
   std::map<std::string, std::unique_ptr<ProviderFailover>> failovers_;
   std::unique_ptr<RedisRateLimiter> rateLimiter_;
   std::unique_ptr<ObjectStore> objectStore_;

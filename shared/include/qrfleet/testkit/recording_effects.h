@@ -29,6 +29,9 @@ class RecordingEffects : public Effects {
   void reject(const ConsumedEvent& event, RejectReason reason, std::string_view message) override;
   void retryLater(const ConsumedEvent& event, std::string_view reason, std::chrono::milliseconds notBefore) override;
   std::vector<StepOutcome> callOutside(std::span<const OutsideStep> steps) override;
+  // The harness has no retry topic: every attempt is the last unless a test says otherwise.
+  bool lastAttempt(const ConsumedEvent& event) const override { return event.attempt >= lastAttemptNumber; }
+  int lastAttemptNumber = 4;
   void duplicate(const ConsumedEvent& event) override;
 
   struct Emitted {

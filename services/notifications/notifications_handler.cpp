@@ -1,0 +1,369 @@
+#include "notifications_handler.h"
+
+#include <set>
+
+#include "notify_keys.h"
+#include "qrfleet/derived_event.h"
+#include "qrfleet/event_id.h"
+#include "qrfleet/events/notification_status.h"
+#include "qrfleet/time_format.h"
+
+namespace qrfleet::notify {
+
+namespace {
+constexpr std::string_view kSource = "qrfleet-notifications";
+// Namespace of the status events' ids: a function of the notification alone.
+constexpr std::string_view kStatusNamespace = "6f1f5a43-8f0e-5c4e-9a53-2b9d61a1c0de";
+
+int priorityRank(const std::string& priority) { return priority == "urgent" ? 2 : priority == "normal" ? 1 : 0; }
+
+std::string baseTopic(const std::string& topic) {
+  return topic.ends_with("-retry") ? topic.substr(0, topic.size() - 6) : topic;
+}
+
+std::string stepName(const std::string& channel) { return "send:" + channel; }
+std::string stepSubject(const std::string& notificationId) { return "notification:" + notificationId; }
+}  // namespace
+
+struct NotificationsHandler::Pending {
+  const ConsumedEvent* event;
+  events::NotificationRequested request;
+  NotificationRow row;
+  OutgoingMessage message;
+};
+
+NotificationsHandler::NotificationsHandler(NotifySettings settings, ChannelDelivery& delivery, OutsideKit& kit,
+                                           RuntimeMetrics& metrics)
+    : settings_(std::move(settings)),
+      delivery_(delivery),
+      kit_(kit),
+      outcomes_(prometheus::BuildCounter()
+                    .Name("qrfleet_notifications_total")
+                    .Help("Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")
+                    .Register(metrics.registry())),
+      queueAge_(prometheus::BuildHistogram()
+                    .Name("qrfleet_notification_queue_age_seconds")
+                    .Help("From request to delivery outcome, by priority")
+                    .Register(metrics.registry())) {}
+
+std::vector<RoutedType> NotificationsHandler::normalTypes() {
+  return {routedType<events::NotificationRequested>(), routedType<events::NotificationContactUpdated>()};
+}
+
+std::vector<RoutedType> NotificationsHandler::requestTypes() { return {routedType<events::NotificationRequested>()}; }
+
+void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effects& fx) {
+  // Decode in order; contacts are read for every recipient the batch names.
+  struct Item {
+    const ConsumedEvent* event;
+    std::optional<events::NotificationRequested> request;
+    std::optional<events::NotificationContactUpdated> contact;
+  };
+  std::vector<Item> items;
+  std::vector<std::string> recipients, ids, templateNames;
+  for (const auto& e : events) {
+    try {
+      if (e.envelope.eventType == events::NotificationContactUpdated::type) {
+        auto c = events::NotificationContactUpdated::fromEnvelope(e.envelope);
+        if (c.timeZone) {
+          try {
+            QuietHours::parse(*c.timeZone, c.quietStart.value_or("00:00"), c.quietEnd.value_or("00:00"));
+          } catch (const std::invalid_argument& err) {
+            throw EventRejected(RejectReason::schemaViolation, std::string("field 'timeZone': ") + err.what());
+          }
+        }
+        items.push_back({&e, std::nullopt, std::move(c)});
+      } else {
+        auto n = events::NotificationRequested::fromEnvelope(e.envelope);
+        recipients.push_back(n.recipientId);
+        ids.push_back(n.dedupeKey.value_or(e.envelope.eventId));
+        if (!n.templateName.empty()) templateNames.push_back(n.templateName);
+        items.push_back({&e, std::move(n), std::nullopt});
+      }
+    } catch (const EventRejected& err) {
+      fx.reject(e, err.reason(), err.what());
+    }
+  }
+  auto& sql = fx.sql();
+  auto contacts = NotificationStore::contacts(sql, recipients);
+  auto states = NotificationStore::states(sql, ids);
+  auto templates = NotificationStore::templates(sql, templateNames);
+
+  std::vector<Pending> sends;
+  sends.reserve(items.size());
+  std::set<std::string> seen;  // notifications this batch already handles
+  for (auto& item : items) {
+    const auto& e = *item.event;
+    if (item.contact) {
+      const auto& c = *item.contact;
+      Contact now{c.address, c.locale, std::nullopt};
+      if (c.timeZone && c.quietStart && c.quietEnd) now.quiet = QuietHours::parse(*c.timeZone, *c.quietStart, *c.quietEnd);
+      contacts[c.recipientId] = std::move(now);
+      store_.saveContact(c, e.envelope.eventId);
+      continue;
+    }
+    auto& n = *item.request;
+    auto id = n.dedupeKey.value_or(e.envelope.eventId);
+    auto state = states.find(id);
+    bool released = state != states.end() && state->second.status == "deferred" &&
+                    state->second.releaseEventId == e.envelope.eventId;
+    if ((state != states.end() && state->second.final()) || !seen.insert(id).second ||
+        (state != states.end() && state->second.status == "deferred" && !released)) {
+      fx.duplicate(e);
+      continue;
+    }
+    auto contact = contacts.find(n.recipientId);
+    auto decision = decideDelivery(n, contact == contacts.end() ? nullptr : &contact->second, e.kafkaTimestampMs,
+                                   released, settings_.defaultLocale);
+    NotificationRow row;
+    row.notificationId = id;
+    row.eventId = e.envelope.eventId;
+    row.recipientId = n.recipientId;
+    row.channel = n.channel;
+    row.priority = n.priority;
+    row.templateName = n.templateName;
+    row.attempts = e.attempt;
+    row.requestedAtMs = e.envelope.timestampMs;
+    row.expiresAtMs = n.expiresAtMs;
+    if (released) store_.released(id);
+    switch (decision.kind) {
+      case DeliveryDecision::Kind::expire:
+        row.status = "expired";
+        row.error = decision.reason;
+        finish(e, std::move(row), std::string(events::NotificationOutcome::expiredType), fx);
+        continue;
+      case DeliveryDecision::Kind::fail:
+        row.status = "failed";
+        row.error = decision.reason;
+        finish(e, std::move(row), std::string(events::NotificationOutcome::failedType), fx);
+        continue;
+      case DeliveryDecision::Kind::defer: {
+        row.status = "deferred";
+        row.dueAtMs = decision.dueAtMs;
+        row.error = decision.reason;
+        // The copy the release task sends when due: the same request under
+        // its notification id, with an id of its own that says it is the release.
+        auto copy = n;
+        copy.dedupeKey = id;
+        auto release = derivedEvent(e.envelope, "release", events::NotificationRequested::type, copy.version(),
+                                    copy.toPayload(), e.envelope.source);
+        store_.schedule({id, baseTopic(e.source.topic), e.key, release.encode(), decision.dueAtMs});
+        outcomes_.Add({{"channel", n.channel}, {"provider", ""}, {"outcome", "deferred"}}).Increment();
+        fx.redis(e).command({"HSET", keys::status(id), "status", "deferred", "channel", n.channel, "dueAt",
+                             formatRfc3339Millis(decision.dueAtMs)});
+        fx.redis(e).command({"EXPIRE", keys::status(id), std::to_string(settings_.statusTtlSeconds)});
+        store_.save(std::move(row));
+        continue;
+      }
+      case DeliveryDecision::Kind::deliver: break;
+    }
+    Pending p{&e, n, std::move(row), {}};
+    p.message.notificationId = id;
+    p.message.recipientId = n.recipientId;
+    p.message.channel = n.channel;
+    p.message.priority = n.priority;
+    p.message.address = decision.address;
+    p.message.data = n.data;
+    p.message.expiresAtMs = n.expiresAtMs;
+    try {
+      if (n.body) {
+        p.message.content = inlineMessage(n.subject.value_or(""), *n.body);
+      } else {
+        const MessageTemplate* t = nullptr;
+        for (const auto& locale : decision.locales)
+          if (auto it = templates.find(NotificationStore::templateKey(n.templateName, n.channel, locale));
+              it != templates.end()) {
+            t = &it->second;
+            break;
+          }
+        if (!t) throw TemplateError("no template '" + n.templateName + "' for channel " + n.channel);
+        p.row.templateVersion = t->version;
+        p.message.content = renderTemplate(*t, n.data);
+      }
+    } catch (const TemplateError& err) {
+      p.row.status = "failed";
+      p.row.error = err.what();
+      finish(e, std::move(p.row), std::string(events::NotificationOutcome::failedType), fx);
+      continue;
+    }
+    if (n.channel == "in_app") {
+      deliverInApp(p, fx);
+      continue;
+    }
+    sends.push_back(std::move(p));
+  }
+
+  // The outside steps: one per notification, recorded under the notification.
+  std::vector<OutsideStep> steps;
+  steps.reserve(sends.size());
+  std::shared_ptr<OutsideBatchCall> pushes;
+  for (const auto& p : sends) {
+    OutsideStep s{p.event, stepName(p.message.channel), p.message.channel, "", {}, stepSubject(p.message.notificationId),
+                  priorityRank(p.message.priority), nullptr};
+    if (p.message.channel == "push") {
+      if (!pushes) {
+        pushes = std::make_shared<OutsideBatchCall>();
+        pushes->maxSteps = delivery_.pushBatchSize();
+        pushes->call = [this, &sends, &steps](std::span<const OutsideStep* const> batch,
+                                              std::span<const OutsideCall> calls) {
+          std::vector<StepOutcome> out(batch.size());
+          std::vector<const OutgoingMessage*> messages;
+          std::vector<OutsideCall> sendCalls;
+          std::vector<std::size_t> where;
+          for (std::size_t k = 0; k < batch.size(); ++k) {
+            const auto& m = sends[static_cast<std::size_t>(batch[k] - steps.data())].message;
+            if (auto limited = recipientLimited(m)) {
+              out[k] = *limited;
+              continue;
+            }
+            messages.push_back(&m);
+            sendCalls.push_back(calls[k]);
+            where.push_back(k);
+          }
+          auto sent = delivery_.deliverPushes(messages, sendCalls);
+          for (std::size_t k = 0; k < where.size(); ++k) out[where[k]] = std::move(sent[k]);
+          return out;
+        };
+      }
+      s.batch = pushes;
+    } else {
+      s.call = [this, &p](const OutsideCall& call) { return callOne(p, call); };
+    }
+    steps.push_back(std::move(s));
+  }
+  auto outcomes = fx.callOutside(steps);
+  for (std::size_t i = 0; i < sends.size(); ++i) applyOutcome(sends[i], outcomes[i], fx);
+  store_.flush(sql);
+}
+
+std::optional<StepOutcome> NotificationsHandler::recipientLimited(const OutgoingMessage& m) {
+  if (!settings_.recipientLimit) return std::nullopt;
+  auto wait = kit_.rateLimiter().acquire("recipient:" + m.channel + ":" + m.recipientId, *settings_.recipientLimit);
+  if (wait.count() == 0) return std::nullopt;
+  return StepOutcome::transient("rate limited: recipient " + m.recipientId + " has had its " + m.channel + " messages",
+                                wait, true);
+}
+
+StepOutcome NotificationsHandler::callOne(const Pending& p, const OutsideCall& call) {
+  if (auto limited = recipientLimited(p.message)) return *limited;
+  return delivery_.deliver(p.message, call);
+}
+
+void NotificationsHandler::deliverInApp(Pending& p, Effects& fx) {
+  const auto& e = *p.event;
+  nlohmann::json message = {{"id", p.message.notificationId},
+                            {"subject", p.message.content.subject},
+                            {"body", p.message.content.text},
+                            {"data", p.message.data},
+                            {"at", formatRfc3339Millis(e.envelope.timestampMs)}};
+  auto redis = fx.redis(e);
+  redis.xAdd(keys::inbox(p.message.recipientId), settings_.inboxLength,
+             {{"id", p.message.notificationId}, {"message", message.dump()}});
+  redis.publish(keys::inboxChannel(p.message.recipientId), message.dump());
+  p.row.status = "sent";
+  p.row.inboxMessage = message.dump();
+  p.row.provider = "in-app";
+  p.row.providerMessageId = p.message.notificationId;
+  if (!fx.replaying())
+    store_.audit({p.row.notificationId, e.envelope.eventId, e.attempt, p.row.channel, "in-app", "sent",
+                  p.row.providerMessageId, ""});
+  finish(e, std::move(p.row), std::string(events::NotificationOutcome::sentType), fx);
+}
+
+void NotificationsHandler::applyOutcome(Pending& p, const StepOutcome& o, Effects& fx) {
+  const auto& e = *p.event;
+  auto answer = splitProviderAnswer(o);
+  auto& row = p.row;
+  row.provider = answer.provider;
+  bool called = o.status != StepStatus::notCalled;
+  std::string eventType;
+  switch (o.status) {
+    case StepStatus::succeeded:
+      if (o.detail == kExpiredBeforeCall) {
+        row.status = "expired";
+        row.error = o.detail;
+        eventType = events::NotificationOutcome::expiredType;
+      } else {
+        row.status = "sent";
+        row.providerMessageId = answer.text;
+        eventType = events::NotificationOutcome::sentType;
+      }
+      break;
+    case StepStatus::failedPermanently:
+      row.status = "failed";
+      row.error = answer.text;
+      eventType = events::NotificationOutcome::failedType;
+      break;
+    case StepStatus::failedTransiently:
+    case StepStatus::notCalled:
+      if (fx.lastAttempt(e)) {
+        row.status = "failed";
+        row.error = "retries exhausted after " + std::to_string(e.attempt) + " attempts: " + o.detail;
+        eventType = events::NotificationOutcome::failedType;
+      } else {
+        row.status = "retrying";
+        row.error = o.detail;
+        if (o.status == StepStatus::failedTransiently) fx.retryLater(e, o.detail, o.retryAfter);
+      }
+      break;
+  }
+  if (called && !fx.replaying() && o.detail != kExpiredBeforeCall)
+    store_.audit({row.notificationId, e.envelope.eventId, e.attempt, row.channel, row.provider,
+                  o.status == StepStatus::succeeded ? "sent" : o.status == StepStatus::failedPermanently ? "failed" : "retrying",
+                  row.status == "sent" ? row.providerMessageId : "", row.status == "sent" ? "" : o.detail});
+  if (eventType.empty()) {
+    outcomes_.Add({{"channel", row.channel}, {"provider", row.provider}, {"outcome", "retrying"}}).Increment();
+    fx.redis(e).command({"HSET", keys::status(row.notificationId), "status", "retrying", "channel", row.channel});
+    fx.redis(e).command({"EXPIRE", keys::status(row.notificationId), std::to_string(settings_.statusTtlSeconds)});
+    store_.save(std::move(row));
+    return;
+  }
+  finish(e, std::move(row), eventType, fx);
+}
+
+void NotificationsHandler::finish(const ConsumedEvent& e, NotificationRow row, const std::string& eventType,
+                                  Effects& fx) {
+  outcomes_.Add({{"channel", row.channel}, {"provider", row.provider}, {"outcome", row.status}}).Increment();
+  if (!fx.replaying())
+    queueAge_.Add({{"priority", row.priority}},
+                  prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300})
+        .Observe(std::max<double>(0, static_cast<double>(nowMillis() - e.envelope.timestampMs) / 1000.0));
+  events::NotificationOutcome out{row.notificationId, row.recipientId, row.channel, std::nullopt, row.attempts,
+                                  std::nullopt, std::nullopt};
+  if (!row.provider.empty()) out.provider = row.provider;
+  if (!row.providerMessageId.empty()) out.providerMessageId = row.providerMessageId;
+  if (!row.error.empty()) out.error = row.error;
+  auto status = derivedEvent(e.envelope, row.status, eventType, 1, out.toPayload(), kSource);
+  status.eventId = uuidV5(kStatusNamespace, row.status + "/" + row.notificationId);
+  fx.emitOnce(settings_.statusTopic, row.recipientId, status);
+
+  auto key = keys::status(row.notificationId);
+  std::vector<std::string> hset = {"HSET", key, "status", row.status, "channel", row.channel};
+  if (!row.provider.empty()) hset.insert(hset.end(), {"provider", row.provider});
+  if (!row.providerMessageId.empty()) hset.insert(hset.end(), {"providerMessageId", row.providerMessageId});
+  if (!row.error.empty()) hset.insert(hset.end(), {"error", row.error.substr(0, 500)});
+  auto redis = fx.redis(e);
+  redis.command(std::move(hset));
+  redis.command({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
+  store_.save(std::move(row));
+}
+
+void NotificationsHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {
+  for (const auto& r : sql.exec(
+           "SELECT notification_id, status, channel, coalesce(provider, ''), coalesce(provider_message_id, ''),"
+           " coalesce(error, ''), recipient_id, inbox_message FROM notify.notifications"
+           " WHERE updated_at > now() - interval '7 days' ORDER BY requested_at, notification_id")) {
+    auto key = keys::status(r[0].as<std::string>());
+    std::vector<std::string> hset = {"HSET", key, "status", r[1].as<std::string>(), "channel", r[2].as<std::string>()};
+    if (!r[3].as<std::string>().empty()) hset.insert(hset.end(), {"provider", r[3].as<std::string>()});
+    if (!r[4].as<std::string>().empty()) hset.insert(hset.end(), {"providerMessageId", r[4].as<std::string>()});
+    if (!r[5].as<std::string>().empty()) hset.insert(hset.end(), {"error", r[5].as<std::string>().substr(0, 500)});
+    redis.add(std::move(hset));
+    redis.add({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
+    if (!r[7].is_null())
+      redis.add({"XADD", keys::inbox(r[6].as<std::string>()), "MAXLEN", "~", std::to_string(settings_.inboxLength), "*",
+                 "id", r[0].as<std::string>(), "message", r[7].as<std::string>()});
+  }
+}
+
+}  // namespace qrfleet::notify

@@ -1,0 +1,187 @@
+#include "qrfleet/outside/smtp_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace qrfleet {
+
+namespace {
+
+struct CurlListDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+struct Upload {
+  const std::string* content;
+  std::size_t sent = 0;
+};
+
+std::size_t readContent(char* buffer, std::size_t size, std::size_t n, void* data) {
+  auto* up = static_cast<Upload*>(data);
+  std::size_t room = size * n;
+  std::size_t left = up->content->size() - up->sent;
+  std::size_t take = std::min(room, left);
+  std::memcpy(buffer, up->content->data() + up->sent, take);
+  up->sent += take;
+  return take;
+}
+
+std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+
+std::string outcomeLabel(const SmtpResult& r) {
+  switch (r.failure) {
+    case SmtpResult::Failure::none: return "sent";
+    case SmtpResult::Failure::connect: return "connect_error";
+    case SmtpResult::Failure::tls: return "tls_error";
+    case SmtpResult::Failure::auth: return "auth_error";
+    case SmtpResult::Failure::refused: return r.replyCode >= 500 ? "5xx" : "4xx";
+    case SmtpResult::Failure::timeout: return "timeout";
+    case SmtpResult::Failure::other: return "error";
+  }
+  return "error";
+}
+
+}  // namespace
+
+struct SmtpClient::Handle {
+  struct Cleanup {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  };
+  std::unique_ptr<CURL, Cleanup> curl{curl_easy_init()};
+};
+
+SmtpClient::SmtpClient(RuntimeMetrics& metrics, std::size_t maxIdlePerServer)
+    : maxIdle_(maxIdlePerServer),
+      messages_(prometheus::BuildCounter()
+                    .Name("qrfleet_outside_smtp_total")
+                    .Help("Messages handed to SMTP relays by target and outcome (sent, 4xx, 5xx, timeout, connect_error, tls_error, auth_error, error)")
+                    .Register(metrics.registry())),
+      seconds_(prometheus::BuildHistogram()
+                   .Name("qrfleet_outside_smtp_seconds")
+                   .Help("SMTP send duration by target")
+                   .Register(metrics.registry())) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+SmtpClient::~SmtpClient() {
+  idle_.clear();
+  curl_global_cleanup();
+}
+
+std::unique_ptr<SmtpClient::Handle> SmtpClient::take(const std::string& url) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& pool = idle_[url];
+    if (!pool.empty()) {
+      auto h = std::move(pool.back());
+      pool.pop_back();
+      return h;
+    }
+  }
+  auto h = std::make_unique<Handle>();
+  if (!h->curl) throw std::runtime_error("curl_easy_init failed");
+  return h;
+}
+
+void SmtpClient::giveBack(const std::string& url, std::unique_ptr<Handle> h) {
+  std::lock_guard lock(mutex_);
+  auto& pool = idle_[url];
+  if (pool.size() < maxIdle_) pool.push_back(std::move(h));
+}
+
+SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage& message, const std::string& target) {
+  auto handle = take(server.url);
+  CURL* c = handle->curl.get();
+  curl_easy_reset(c);  // keeps the handle's open connection for the next message
+  std::unique_ptr<curl_slist, CurlListDeleter> rcpt;
+  for (const auto& to : message.rcptTo) rcpt.reset(curl_slist_append(rcpt.release(), ("<" + to + ">").c_str()));
+  auto from = "<" + message.mailFrom + ">";
+  Upload upload{&message.content};
+  char error[CURL_ERROR_SIZE] = {};
+
+  curl_easy_setopt(c, CURLOPT_URL, server.url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(server.connectTimeout.count()));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(server.totalTimeout.count()));
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (server.requireTls) curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!server.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, server.caFile.c_str());
+  if (!server.user.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERNAME, server.user.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, server.password.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, readContent);
+  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.content.size()));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+
+  auto rc = curl_easy_perform(c);
+  SmtpResult r;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.replyCode);
+  double total = 0;
+  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+  r.seconds = total;
+  // Nothing of this message may outlive it in the pooled handle.
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, nullptr);
+  curl_easy_setopt(c, CURLOPT_PASSWORD, nullptr);
+  bool reusable = true;
+  if (rc != CURLE_OK) {
+    r.error = error[0] ? error : curl_easy_strerror(rc);
+    switch (rc) {
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_COULDNT_RESOLVE_HOST:
+        r.failure = SmtpResult::Failure::connect;
+        break;
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_USE_SSL_FAILED:
+      case CURLE_PEER_FAILED_VERIFICATION:
+        r.failure = SmtpResult::Failure::tls;
+        break;
+      case CURLE_LOGIN_DENIED:
+        r.failure = SmtpResult::Failure::auth;
+        break;
+      case CURLE_OPERATION_TIMEDOUT:
+        r.failure = SmtpResult::Failure::timeout;
+        break;
+      default:
+        // curl stops at the first refused MAIL FROM, RCPT TO or DATA and gives the reply's code.
+        r.failure = r.replyCode >= 400 ? SmtpResult::Failure::refused : SmtpResult::Failure::other;
+    }
+    reusable = r.failure == SmtpResult::Failure::refused;
+  } else if (r.replyCode >= 400) {
+    r.failure = SmtpResult::Failure::refused;
+  }
+  messages_.Add({{"target", target}, {"outcome", outcomeLabel(r)}}).Increment();
+  seconds_.Add({{"target", target}},
+               prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+      .Observe(r.seconds);
+  // A handle whose connection broke reconnects by itself; one that timed out
+  // may hold a half-spoken session: drop it.
+  if (reusable || r.failure == SmtpResult::Failure::connect) giveBack(server.url, std::move(handle));
+  return r;
+}
+
+StepOutcome classifySmtp(const SmtpResult& r) {
+  auto code = r.replyCode ? " (" + std::to_string(r.replyCode) + ")" : std::string();
+  switch (r.failure) {
+    case SmtpResult::Failure::none: return StepOutcome::success("SMTP " + std::to_string(r.replyCode));
+    case SmtpResult::Failure::connect: return StepOutcome::transient("no connection: " + r.error, {}, true);
+    case SmtpResult::Failure::tls: return StepOutcome::transient("TLS failed: " + r.error, {}, true);
+    case SmtpResult::Failure::auth: return StepOutcome::transient("AUTH refused" + code + ": " + r.error, {}, true);
+    case SmtpResult::Failure::refused:
+      if (r.replyCode >= 500) return StepOutcome::permanent("SMTP refused" + code + ": " + r.error);
+      return StepOutcome::transient("SMTP deferred" + code + ": " + r.error, {}, true);
+    case SmtpResult::Failure::timeout: return StepOutcome::transient("timeout: " + r.error);
+    case SmtpResult::Failure::other: return StepOutcome::transient("SMTP failed" + code + ": " + r.error);
+  }
+  return StepOutcome::transient("SMTP failed: " + r.error);
+}
+
+}  // namespace qrfleet
