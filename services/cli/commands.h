@@ -15,5 +15,6 @@ void addReplayCommand(CLI::App& app);
 void addHealthcheckCommand(CLI::App& app);
 void addRetentionCommand(CLI::App& app);
 void addBulkCommand(CLI::App& app);
+void addNotifyCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   qrfleet::cli::addHealthcheckCommand(app);
   qrfleet::cli::addRetentionCommand(app);
   qrfleet::cli::addBulkCommand(app);
+  qrfleet::cli::addNotifyCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

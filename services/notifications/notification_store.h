@@ -14,7 +14,7 @@ namespace qrfleet::notify {
 
 // Where a notification stands (notify.notifications), as a batch reads it.
 struct NotificationState {
-  std::string status;         // deferred | retrying | sent | failed | expired
+  std::string status;         // deferred | retrying | sent | failed | expired; "" new; "handled" earlier in the batch
   std::string releaseEventId; // deferred: the id the released copy will carry
   bool final() const { return status == "sent" || status == "failed" || status == "expired"; }
 };

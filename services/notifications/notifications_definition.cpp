@@ -51,7 +51,8 @@ qrfleet::ServiceDefinition notificationsDefinition() {
                        "contacts.updated_by"};
   // The inbox streams' entry ids are Redis's clock.
   d.interleavingDependentKeys = {"inbox:*"};
-  d.auditTables = {"deliveries"};
+  // Templates are the operator's (qrfleet notify templates load); deliveries the audit of calls made.
+  d.keptTables = {"templates", "deliveries"};
   d.options = {
       {"NOTIFY_STATUS_TOPIC", "topic for notification.sent, .failed and .expired", "notification-status"},
       {"NOTIFY_DEFAULT_LOCALE", "the template locale used when neither the request nor the contact names one", "en"},

@@ -91,7 +91,6 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
 
   std::vector<Pending> sends;
   sends.reserve(items.size());
-  std::set<std::string> seen;  // notifications this batch already handles
   for (auto& item : items) {
     const auto& e = *item.event;
     if (item.contact) {
@@ -104,14 +103,15 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
     }
     auto& n = *item.request;
     auto id = n.dedupeKey.value_or(e.envelope.eventId);
-    auto state = states.find(id);
-    bool released = state != states.end() && state->second.status == "deferred" &&
-                    state->second.releaseEventId == e.envelope.eventId;
-    if ((state != states.end() && state->second.final()) || !seen.insert(id).second ||
-        (state != states.end() && state->second.status == "deferred" && !released)) {
+    // Where the notification stands, as of the events before this one (this
+    // batch's included): a replay may see a request and its release together.
+    auto& state = states[id];
+    bool released = state.status == "deferred" && state.releaseEventId == e.envelope.eventId;
+    if (state.status == "handled" || state.final() || (state.status == "deferred" && !released)) {
       fx.duplicate(e);
       continue;
     }
+    state.status = "handled";
     auto contact = contacts.find(n.recipientId);
     auto decision = decideDelivery(n, contact == contacts.end() ? nullptr : &contact->second, e.kafkaTimestampMs,
                                    released, settings_.defaultLocale);
@@ -147,6 +147,7 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
         copy.dedupeKey = id;
         auto release = derivedEvent(e.envelope, "release", events::NotificationRequested::type, copy.version(),
                                     copy.toPayload(), e.envelope.source);
+        state = {"deferred", release.eventId};
         store_.schedule({id, baseTopic(e.source.topic), e.key, release.encode(), decision.dueAtMs});
         outcomes_.Add({{"channel", n.channel}, {"provider", ""}, {"outcome", "deferred"}}).Increment();
         fx.redis(e).command({"HSET", keys::status(id), "status", "deferred", "channel", n.channel, "dueAt",

@@ -48,10 +48,11 @@ struct ServiceDefinition {
   // content depends on how partitions interleaved (e.g. capped live feeds).
   std::vector<std::string> volatileColumns;
   std::vector<std::string> interleavingDependentKeys;
-  // Tables that record what the service did in the world and when (each
-  // delivery attempt to a provider), not state the events make: a replay
-  // leaves them as they are (it makes no calls) and does not compare them.
-  std::vector<std::string> auditTables = {};
+  // Tables the events do not make, which a replay leaves as they are and does
+  // not compare: what an operator loads (message templates), and the audit of
+  // what the service did in the world and when (each call to a provider: a
+  // replay makes none, so it could not write them again).
+  std::vector<std::string> keptTables = {};
   std::vector<ConfigOption> options;  // the service's own variables
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
   // Optional: work on a clock (see PeriodicTask), made once per process.

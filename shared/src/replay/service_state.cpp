@@ -21,9 +21,8 @@ std::vector<std::string> ServiceState::tables(pqxx::transaction_base& txn) const
   // output, that a live run already made.
   SqlArray runtimeTables;
   for (const auto& t : runtimeTableNames()) runtimeTables.add(t);
-  // Nor are a service's audit tables (what was sent when), which a replay
-  // keeps: it makes no calls, so it could not write them again.
-  for (const auto& t : def_.auditTables) runtimeTables.add(t);
+  // Nor are the tables a service keeps through a replay (templates, audits).
+  for (const auto& t : def_.keptTables) runtimeTables.add(t);
   std::vector<std::string> out;
   for (const auto& row : txn.exec_params(
            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'"
