@@ -297,18 +297,24 @@ TEST_CASE("notifications: the primary email provider down, the secondary deliver
 
   n.smtp.start();
   std::this_thread::sleep_for(1500ms);  // the circuit's cool-down (NOTIFY_CIRCUIT_COOLDOWN_MS) passes
+  // The first request after the cool-down probes the primary (the rest of its
+  // batch, sent meanwhile, still goes to the secondary); once it succeeds the
+  // circuit closes and everything goes to the primary again.
+  n.request(kNormal, inlineRequest("usr-f0", "email", "probe"));
+  REQUIRE(n.waitFinal(21, 60s));
+  CHECK(n.row("probe")["provider"] == "smtp-a");
   for (int i = 0; i < 20; ++i) n.request(kNormal, inlineRequest("usr-f" + std::to_string(i), "email", "back-" + std::to_string(i)), false);
   n.run.flush();
-  REQUIRE(n.waitFinal(40, 60s));
+  REQUIRE(n.waitFinal(41, 60s));
   int viaPrimary = 0;
   for (int i = 0; i < 20; ++i) viaPrimary += n.row("back-" + std::to_string(i))["provider"] == "smtp-a";
   CHECK(viaPrimary == 20);
   // The mail went through the real SMTP conversation: STARTTLS, AUTH, and our Message-ID.
   auto messages = n.smtp.messages();
-  REQUIRE(messages.size() == 20);
-  CHECK(messages[0].subject.rfind("Subject back-", 0) == 0);
+  REQUIRE(messages.size() == 21);
+  CHECK(messages[0].subject == "Subject probe");
   CHECK(messages[0].messageId.find("@qrfleet.test") != std::string::npos);
-  CHECK(n.row("back-0")["messageId"] == "<" + messages[0].messageId + ">");
+  CHECK(n.row("probe")["messageId"] == "<" + messages[0].messageId + ">");
 }
 
 TEST_CASE("notifications: 429 with Retry-After is honoured; an invalid address fails once, without retry") {
