@@ -6,7 +6,9 @@
 #include "commands.h"
 #include "qrfleet/kafka/event_producer.h"
 #include "qrfleet/tools/loadgen/driver_workload.h"
+#include "qrfleet/tools/loadgen/notification_workload.h"
 #include "qrfleet/tools/loadgen/scan_workload.h"
+#include "qrfleet/events/notification_requested.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet::cli {
@@ -35,6 +37,16 @@ struct LocationArgs {
   double radiusKm = 20;
   std::string vehicleType;
   int lingerMs = 20;
+};
+
+struct NotificationArgs {
+  double rate = 500;
+  long long count = 1000;
+  int recipients = 1000;
+  std::string channel = "push";
+  std::string priority = "normal";
+  std::string topic;  // default: the priority's topic
+  int lingerMs = 5;
 };
 
 // Sends `count` events from `next` (0: until interrupted) at `rate` per second
@@ -136,6 +148,28 @@ void addLoadgenCommand(CLI::App& app) {
                                 largs->lingerMs, "locations");
     std::cout << "sent " << largs->count << " location updates to " << largs->topic << " in " << elapsed
               << " s (seed " << o.seed << ")\n";
+  });
+
+  auto nargs = std::make_shared<NotificationArgs>();
+  auto* notes = loadgen->add_subcommand("notifications", "notification.requested v2 events (inline messages with addresses)");
+  notes->add_option("--rate", nargs->rate, "events per second, 0 = as fast as possible")->check(CLI::NonNegativeNumber);
+  notes->add_option("--count", nargs->count, "events to send (0 = until interrupted)")->check(CLI::NonNegativeNumber);
+  notes->add_option("--recipients", nargs->recipients, "distinct recipients (round-robin)")->check(CLI::PositiveNumber);
+  notes->add_option("--channel", nargs->channel, "push, email, sms or in_app")
+      ->check(CLI::IsMember({"push", "email", "sms", "in_app"}));
+  notes->add_option("--priority", nargs->priority, "urgent, normal or bulk")
+      ->check(CLI::IsMember({"urgent", "normal", "bulk"}));
+  notes->add_option("--topic", nargs->topic,
+                    "topic (default: the priority's: notifications-urgent, notifications, notifications-bulk)");
+  notes->add_option("--linger-ms", nargs->lingerMs, "producer linger")->check(CLI::Range(0, 1000));
+  notes->callback([nargs] {
+    loadgen::NotificationWorkload workload(
+        {nargs->channel, nargs->priority, nargs->recipients, std::to_string(nowMillis() % 100000000)});
+    auto topic = nargs->topic.empty() ? events::notificationTopicFor(nargs->priority) : nargs->topic;
+    auto elapsed = sendWorkload([&] { return workload.next(); }, topic, nargs->count, nargs->rate, nargs->lingerMs,
+                                "notifications");
+    std::cout << "sent " << nargs->count << " " << nargs->channel << " notifications to " << topic << " in " << elapsed
+              << " s\n";
   });
 }
 
