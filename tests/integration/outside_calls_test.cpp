@@ -6,11 +6,17 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <iostream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
 #include "provider_server.h"
+#include "qrfleet/batch_handler.h"
+#include "qrfleet/event_id.h"
+#include "qrfleet/outside/outside_calls.h"
+#include "qrfleet/runtime/runtime_tables.h"
 #include "worker_run.h"
 
 using namespace qrfleet;
@@ -290,4 +296,87 @@ TEST_CASE("outside calls: a worker without Redis starts, applies and is ready") 
   CHECK(status == 200);
   worker->kill(SIGTERM);
   CHECK(worker->wait(15s) == 0);
+}
+
+namespace {
+// OutsideCalls itself over the stack's Postgres (its ledger), without a worker.
+struct DirectCalls {
+  TestStack stack = TestStack::fromEnvironment();
+  JsonLogger log{"outside-direct", LogLevel::warn, std::cerr};
+  RuntimeMetrics metrics{"outside-direct", "test"};
+  std::atomic<bool> stop{false};
+  pqxx::connection ledger{stack.databaseUrl};
+  OutsideCalls calls;
+  std::vector<Envelope> envelopes;
+  std::vector<ConsumedEvent> events;
+
+  DirectCalls(const std::string& schema, OutsideLimits limits, int eventCount)
+      : calls(schema, stack.databaseUrl, limits, log, metrics, stop) {
+    stack.dropSchema(schema);
+    ensureRuntimeTables(ledger, schema);
+    for (int i = 0; i < eventCount; ++i) {
+      ConsumedEvent e;
+      e.envelope.eventId = randomUuid();
+      e.offset = i;
+      events.push_back(std::move(e));
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("outside calls: steps sharing a batch call go out together, each recorded on its own") {
+  DirectCalls d("outside_batch", {}, 1200);
+  std::mutex mutex;
+  std::vector<std::size_t> callSizes;
+  auto batch = std::make_shared<OutsideBatchCall>();
+  batch->maxSteps = 500;
+  batch->call = [&](std::span<const OutsideStep* const> steps, std::span<const OutsideCall> calls) {
+    std::lock_guard lock(mutex);
+    callSizes.push_back(steps.size());
+    std::vector<StepOutcome> out;
+    for (std::size_t k = 0; k < steps.size(); ++k)
+      out.push_back(steps[k]->event->offset == 7 ? StepOutcome::permanent("refused")
+                                                 : StepOutcome::success("id-" + calls[k].idempotencyKey));
+    return out;
+  };
+  std::vector<OutsideStep> steps;
+  for (const auto& e : d.events) {
+    OutsideStep s{&e, "push", "push-api", "", {}};
+    s.batch = batch;
+    steps.push_back(std::move(s));
+  }
+  auto outcomes = d.calls.run(steps, d.ledger, false);
+  std::sort(callSizes.begin(), callSizes.end());
+  CHECK(callSizes == std::vector<std::size_t>{200, 500, 500});
+  REQUIRE(outcomes.size() == 1200);
+  CHECK(outcomes[7].status == StepStatus::failedPermanently);
+  CHECK(outcomes[8].detail == "id-" + AttemptLedger::key(d.events[8].envelope.eventId, "push"));
+  // Run again: the successes come from the ledger, only the refused step is called (refusals are not final).
+  callSizes.clear();
+  auto again = d.calls.run(steps, d.ledger, false);
+  CHECK(callSizes == std::vector<std::size_t>{1});
+  CHECK(again[8].fromLedger);
+  CHECK(again[8].detail == outcomes[8].detail);
+}
+
+TEST_CASE("outside calls: a busy pool calls higher-priority steps first") {
+  OutsideLimits limits;
+  limits.workerConcurrency = 1;
+  DirectCalls d("outside_priority", limits, 12);
+  std::mutex mutex;
+  std::vector<int> order;
+  std::vector<OutsideStep> steps;
+  for (const auto& e : d.events) {
+    int priority = e.offset >= 9 ? 2 : 0;  // the last three are urgent
+    OutsideStep s{&e, "send", "sms", "", [&, n = static_cast<int>(e.offset)](const OutsideCall&) {
+                    std::lock_guard lock(mutex);
+                    order.push_back(n);
+                    return StepOutcome::success();
+                  }};
+    s.priority = priority;
+    steps.push_back(std::move(s));
+  }
+  d.calls.run(steps, d.ledger, false);
+  REQUIRE(order.size() == 12);
+  CHECK(std::vector<int>(order.begin(), order.begin() + 3) == std::vector<int>{9, 10, 11});
 }
