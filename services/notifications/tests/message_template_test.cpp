@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "message_template.h"
 
 using namespace qrfleet::notify;
@@ -35,4 +38,37 @@ TEST_CASE("an inline message is sent as given, its HTML the escaped text") {
   auto m = inlineMessage("Code", "1 < 2\nok");
   CHECK(m.text == "1 < 2\nok");
   CHECK(m.html == "<p>1 &lt; 2<br>\nok</p>");
+}
+
+namespace {
+std::string readPart(const std::string& name, const std::string& file) {
+  std::ifstream in(std::string(NOTIFY_TEMPLATE_DIR) + "/" + name + "/" + file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+}  // namespace
+
+TEST_CASE("the shipped templates render with what location and bulk-qr send") {
+  MessageTemplate offer{"booking.offer", "push", "", 1, readPart("booking.offer", "push.subject"), "",
+                        readPart("booking.offer", "push.txt")};
+  REQUIRE(!offer.body.empty());
+  nlohmann::json offerData = {{"type", "booking.offer"}, {"bookingId", "bk-1"}, {"vehicleType", "truck"},
+                              {"pickup", {{"lat", 19.07}, {"lon", 72.87}}}, {"dropoff", {{"lat", 19.1}, {"lon", 72.9}}},
+                              {"expiresAt", "2026-12-01T12:00:00.000Z"}, {"distanceKm", 1.25}};
+  CHECK(renderTemplate(offer, offerData).subject.find("truck") != std::string::npos);
+  nlohmann::json done = {{"batchId", "b1"}, {"generated", 10}, {"failed", 0}, {"invalid", 1},
+                         {"archiveKey", "qr/o/b1/archive.zip"}, {"archiveUrl", "https://s3/a.zip?sig=1&x=2"}};
+  for (const char* locale : {"", "de."}) {
+    MessageTemplate t{"bulk-qr.completed", "email", locale, 1, readPart("bulk-qr.completed", std::string("email.") + locale + "subject"),
+                      std::string(locale).empty() ? readPart("bulk-qr.completed", "email.html") : "",
+                      readPart("bulk-qr.completed", std::string("email.") + locale + "txt")};
+    REQUIRE(!t.body.empty());
+    auto m = renderTemplate(t, done);
+    CHECK(m.text.find("https://s3/a.zip?sig=1&x=2") != std::string::npos);
+    if (!t.html.empty()) CHECK(m.html.find("https://s3/a.zip?sig=1&amp;x=2") != std::string::npos);
+    auto withReport = done;
+    withReport["reportUrl"] = "https://s3/r.csv";
+    CHECK(renderTemplate(t, withReport).text.find(std::string(locale).empty() ? "https://s3/r.csv" : "") != std::string::npos);
+  }
 }
