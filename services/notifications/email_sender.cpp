@@ -40,17 +40,11 @@ StepOutcome EmailSender::viaSendgrid(const ProviderSettings& p, const OutgoingMe
                          {"subject", m.content.subject.empty() ? std::string(" ") : m.content.subject},
                          {"content", content},
                          {"headers", {{"Idempotency-Key", call.idempotencyKey}}}};
-  HttpRequest req;
-  req.method = "POST";
-  req.url = p.url + "/v3/mail/send";
-  req.target = p.name;
+  auto req = providerPost(p, "/v3/mail/send");
   req.headers = {{"Authorization", "Bearer " + p.token},
                  {"Content-Type", "application/json"},
                  {"Idempotency-Key", call.idempotencyKey}};
   req.body = body.dump();
-  req.connectTimeout = std::min(p.timeout, std::chrono::milliseconds(3000));
-  req.totalTimeout = p.timeout;
-  req.caFile = p.caFile;
   auto resp = http_.send(req);
   auto outcome = classifyHttp(resp);
   if (outcome.status == StepStatus::succeeded) outcome.detail = resp.header("x-message-id");

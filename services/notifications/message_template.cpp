@@ -73,19 +73,10 @@ std::string render(const MessageTemplate& t, const char* part, const std::string
   return out;
 }
 
-std::string escapeHtml(const std::string& s) {
+// Mustache's own escaping, with the text's line breaks kept visible.
+std::string textAsHtml(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\n': out += "<br>\n"; break;
-      default: out += c;
-    }
-  }
+  for (char c : mustache::html_escape<std::string>(s)) out += c == '\n' ? std::string("<br>\n") : std::string(1, c);
   return out;
 }
 
@@ -101,7 +92,7 @@ RenderedMessage renderTemplate(const MessageTemplate& t, const nlohmann::json& d
 }
 
 RenderedMessage inlineMessage(const std::string& subject, const std::string& body) {
-  return {subject, "<p>" + escapeHtml(body) + "</p>", body};
+  return {subject, "<p>" + textAsHtml(body) + "</p>", body};
 }
 
 }  // namespace qrfleet::notify

@@ -83,6 +83,17 @@ ProviderSettings parseProvider(const std::string& channel, const nlohmann::json&
 
 }  // namespace
 
+HttpRequest providerPost(const ProviderSettings& p, const std::string& path) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = p.url + path;
+  req.target = p.name;
+  req.connectTimeout = std::min(p.timeout, std::chrono::milliseconds(3000));
+  req.totalTimeout = p.timeout;
+  req.caFile = p.caFile;
+  return req;
+}
+
 const std::vector<ProviderSettings>& ChannelProviders::of(const std::string& channel) const {
   if (channel == "email") return email;
   if (channel == "sms") return sms;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "qrfleet/config.h"
+#include "qrfleet/outside/http_client.h"
 #include "qrfleet/outside/redis_rate_limiter.h"
 
 namespace qrfleet::notify {
@@ -32,6 +33,9 @@ struct ProviderSettings {
   std::chrono::milliseconds timeout{10000};
   std::optional<RedisRateLimiter::Limit> rate;  // across every replica
 };
+
+// A POST to the provider's API at `path`: its URL, metrics target, timeouts and CA.
+HttpRequest providerPost(const ProviderSettings& provider, const std::string& path);
 
 // The providers of each channel, in failover order.
 struct ChannelProviders {

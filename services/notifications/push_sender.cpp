@@ -52,16 +52,10 @@ StepOutcome PushSender::send(const ProviderSettings& p, std::span<const Outgoing
       body = {{"messages", nlohmann::json::array()}};
       for (auto k = start; k < end; ++k) body["messages"].push_back(all[k].second);
     }
-    HttpRequest req;
-    req.method = "POST";
-    req.url = p.url + "/v1/projects/" + p.project + (single ? "/messages:send" : "/messages:sendEach");
-    req.target = p.name;
+    auto req = providerPost(p, "/v1/projects/" + p.project + (single ? "/messages:send" : "/messages:sendEach"));
     req.headers = {{"Authorization", "Bearer " + p.token}, {"Content-Type", "application/json"}};
     if (single) req.headers.emplace_back("Idempotency-Key", calls[0].idempotencyKey);
     req.body = body.dump();
-    req.connectTimeout = std::min(p.timeout, std::chrono::milliseconds(3000));
-    req.totalTimeout = p.timeout;
-    req.caFile = p.caFile;
     auto resp = http_.send(req);
     auto whole = classifyHttp(resp);
     // A call that failed as a whole before any other got through: the provider's

@@ -25,17 +25,11 @@ std::string formEncode(const std::string& s) {
 }  // namespace
 
 StepOutcome SmsSender::send(const ProviderSettings& p, const OutgoingMessage& m, const OutsideCall& call) {
-  HttpRequest req;
-  req.method = "POST";
-  req.url = p.url + "/2010-04-01/Accounts/" + formEncode(p.account) + "/Messages.json";
-  req.target = p.name;
+  auto req = providerPost(p, "/2010-04-01/Accounts/" + formEncode(p.account) + "/Messages.json");
   req.headers = {{"Authorization", "Basic " + base64Encode(p.account + ":" + p.token)},
                  {"Content-Type", "application/x-www-form-urlencoded"},
                  {"I-Twilio-Idempotency-Token", call.idempotencyKey}};
   req.body = "To=" + formEncode(*m.address.phone) + "&From=" + formEncode(p.from) + "&Body=" + formEncode(m.content.text);
-  req.connectTimeout = std::min(p.timeout, std::chrono::milliseconds(3000));
-  req.totalTimeout = p.timeout;
-  req.caFile = p.caFile;
   auto resp = http_.send(req);
   auto outcome = classifyHttp(resp);
   if (outcome.status == StepStatus::succeeded) {
