@@ -40,11 +40,13 @@ NotificationsHandler::NotificationsHandler(NotifySettings settings, ChannelDeliv
       outcomes_(prometheus::BuildCounter()
                     .Name("qrfleet_notifications_total")
                     .Help("Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")
-                    .Register(metrics.registry())),
+                    .Labels({{"service", metrics.service()}})
+                 .Register(metrics.registry())),
       queueAge_(prometheus::BuildHistogram()
                     .Name("qrfleet_notification_queue_age_seconds")
                     .Help("From request to delivery outcome, by priority")
-                    .Register(metrics.registry())) {}
+                    .Labels({{"service", metrics.service()}})
+                 .Register(metrics.registry())) {}
 
 std::vector<RoutedType> NotificationsHandler::normalTypes() {
   return {routedType<events::NotificationRequested>(), routedType<events::NotificationContactUpdated>()};

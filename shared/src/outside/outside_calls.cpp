@@ -35,11 +35,13 @@ OutsideCalls::OutsideCalls(std::string schema, std::string databaseUrl, OutsideL
       steps_(prometheus::BuildCounter()
                  .Name("qrfleet_outside_steps_total")
                  .Help("Outside steps by target and outcome (from_ledger: an earlier run made the call)")
+                 .Labels({{"service", metrics.service()}})
                  .Register(metrics.registry())),
       stepSeconds_(prometheus::BuildHistogram()
                        .Name("qrfleet_outside_step_seconds")
                        .Help("Duration of outside calls by target")
-                       .Register(metrics.registry())) {}
+                       .Labels({{"service", metrics.service()}})
+                 .Register(metrics.registry())) {}
 
 OutsideCalls::~OutsideCalls() {
   {

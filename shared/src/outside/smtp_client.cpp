@@ -57,11 +57,13 @@ SmtpClient::SmtpClient(RuntimeMetrics& metrics, std::size_t maxIdlePerServer)
       messages_(prometheus::BuildCounter()
                     .Name("qrfleet_outside_smtp_total")
                     .Help("Messages handed to SMTP relays by target and outcome (sent, 4xx, 5xx, timeout, connect_error, tls_error, auth_error, error)")
-                    .Register(metrics.registry())),
+                    .Labels({{"service", metrics.service()}})
+                 .Register(metrics.registry())),
       seconds_(prometheus::BuildHistogram()
                    .Name("qrfleet_outside_smtp_seconds")
                    .Help("SMTP send duration by target")
-                   .Register(metrics.registry())) {
+                   .Labels({{"service", metrics.service()}})
+                 .Register(metrics.registry())) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
