@@ -29,6 +29,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
  && groupadd --system --gid 10001 qrfleet \
  && useradd --system --uid 10001 --gid qrfleet --no-create-home --shell /usr/sbin/nologin qrfleet
 COPY --from=build /build/bin/ /usr/local/bin/
+# The message templates the fleet's own producers need; the setup job loads them.
+COPY services/notifications/templates/ /usr/share/qrfleet/notification-templates/
 USER 10001:10001
 EXPOSE 9400
 LABEL org.opencontainers.image.title="qrfleet" \

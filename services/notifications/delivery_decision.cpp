@@ -44,14 +44,15 @@ DeliveryDecision decideDelivery(const events::NotificationRequested& n, const Co
     return d;
   }
   if (released) return d;
-  if (n.sendAfterMs && *n.sendAfterMs > atMs) {
+  // Due at sendAfter, or now; a bulk message due inside quiet hours waits for their end.
+  auto due = n.sendAfterMs && *n.sendAfterMs > atMs ? *n.sendAfterMs : atMs;
+  if (due > atMs) {
     d.kind = DeliveryDecision::Kind::defer;
-    d.dueAtMs = *n.sendAfterMs;
+    d.dueAtMs = due;
     d.reason = "sendAfter";
-    return d;
   }
   if (n.priority == "bulk" && contact && contact->quiet)
-    if (auto end = contact->quiet->endAfter(atMs)) {
+    if (auto end = contact->quiet->endAfter(due)) {
       d.kind = DeliveryDecision::Kind::defer;
       d.dueAtMs = *end;
       d.reason = "quiet hours";

@@ -14,6 +14,7 @@ struct Contact {
   events::RecipientAddress address;
   std::optional<std::string> locale;
   std::optional<QuietHours> quiet;
+  std::int64_t updatedMs = 0;  // the update's event time: an older update never replaces it
 };
 
 struct DeliveryDecision {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "qrfleet/sql_array.h"
+#include "qrfleet/utf8.h"
 
 namespace qrfleet::notify {
 
@@ -38,7 +39,7 @@ std::map<std::string, Contact> NotificationStore::contacts(pqxx::work& sql, cons
   if (ids.empty()) return out;
   for (const auto& row : sql.exec_params(
            "SELECT recipient_id, email, phone, device_tokens, locale, time_zone, to_char(quiet_start, 'HH24:MI'),"
-           " to_char(quiet_end, 'HH24:MI') FROM notify.contacts WHERE recipient_id = ANY($1::text[])",
+           " to_char(quiet_end, 'HH24:MI'), updated_ms FROM notify.contacts WHERE recipient_id = ANY($1::text[])",
            arrayOf(ids).str())) {
     Contact c;
     if (!row[1].is_null()) c.address.email = row[1].as<std::string>();
@@ -47,6 +48,7 @@ std::map<std::string, Contact> NotificationStore::contacts(pqxx::work& sql, cons
     if (!row[4].is_null()) c.locale = row[4].as<std::string>();
     if (!row[5].is_null() && !row[6].is_null() && !row[7].is_null())
       c.quiet = QuietHours::parse(row[5].as<std::string>(), row[6].as<std::string>(), row[7].as<std::string>());
+    c.updatedMs = row[8].as<std::int64_t>();
     out[row[0].as<std::string>()] = std::move(c);
   }
   return out;
@@ -56,11 +58,12 @@ std::map<std::string, NotificationState> NotificationStore::states(pqxx::work& s
   std::map<std::string, NotificationState> out;
   if (ids.empty()) return out;
   for (const auto& row : sql.exec_params(
-           "SELECT n.notification_id, n.status, s.envelope::json->>'eventId' FROM notify.notifications n"
+           "SELECT n.notification_id, n.status, s.envelope::json->>'eventId', n.event_id FROM notify.notifications n"
            " LEFT JOIN notify.scheduled s ON s.notification_id = n.notification_id AND NOT s.released"
            " WHERE n.notification_id = ANY($1::text[])",
            arrayOf(ids).str()))
-    out[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].is_null() ? "" : row[2].as<std::string>()};
+    out[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].is_null() ? "" : row[2].as<std::string>(),
+                                     row[3].as<std::string>()};
   return out;
 }
 
@@ -88,12 +91,15 @@ std::map<std::string, MessageTemplate> NotificationStore::templates(pqxx::work& 
 
 void NotificationStore::flush(pqxx::work& sql) {
   if (!contacts_.empty()) {
-    // The last update of a recipient in the batch wins.
+    // The newest update of a recipient in the batch, if newer than the stored one.
     std::map<std::string, std::size_t> last;
-    for (std::size_t i = 0; i < contacts_.size(); ++i) last[contacts_[i].first.recipientId] = i;
-    SqlArray id, email, phone, tokens, locale, zone, qs, qe, by;
+    for (std::size_t i = 0; i < contacts_.size(); ++i) {
+      auto [it, fresh] = last.emplace(contacts_[i].contact.recipientId, i);
+      if (!fresh && contacts_[it->second].atMs <= contacts_[i].atMs) it->second = i;
+    }
+    SqlArray id, email, phone, tokens, locale, zone, qs, qe, by, at;
     for (const auto& [recipient, i] : last) {
-      const auto& [c, eventId] = contacts_[i];
+      const auto& [c, eventId, atMs] = contacts_[i];
       id.add(c.recipientId);
       addOptional(email, c.address.email);
       addOptional(phone, c.address.phone);
@@ -103,16 +109,19 @@ void NotificationStore::flush(pqxx::work& sql) {
       addOptional(qs, c.quietStart);
       addOptional(qe, c.quietEnd);
       by.add(eventId);
+      at.add(atMs);
     }
     sql.exec_params(
         "INSERT INTO notify.contacts (recipient_id, email, phone, device_tokens, locale, time_zone, quiet_start,"
-        " quiet_end, updated_by) SELECT i, e, p, d::text[], l, z, s, n, b FROM unnest($1::text[], $2::text[],"
-        " $3::text[], $4::text[], $5::text[], $6::text[], $7::time[], $8::time[], $9::text[])"
-        " AS t(i, e, p, d, l, z, s, n, b)"
+        " quiet_end, updated_by, updated_ms) SELECT i, e, p, d::text[], l, z, s, n, b, m FROM unnest($1::text[],"
+        " $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::time[], $8::time[], $9::text[],"
+        " $10::bigint[]) AS t(i, e, p, d, l, z, s, n, b, m)"
         " ON CONFLICT (recipient_id) DO UPDATE SET email = EXCLUDED.email, phone = EXCLUDED.phone,"
         " device_tokens = EXCLUDED.device_tokens, locale = EXCLUDED.locale, time_zone = EXCLUDED.time_zone,"
-        " quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, updated_by = EXCLUDED.updated_by",
-        id.str(), email.str(), phone.str(), tokens.str(), locale.str(), zone.str(), qs.str(), qe.str(), by.str());
+        " quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, updated_by = EXCLUDED.updated_by,"
+        " updated_ms = EXCLUDED.updated_ms WHERE notify.contacts.updated_ms <= EXCLUDED.updated_ms",
+        id.str(), email.str(), phone.str(), tokens.str(), locale.str(), zone.str(), qs.str(), qe.str(), by.str(),
+        at.str());
     contacts_.clear();
   }
   if (!scheduled_.empty()) {
@@ -127,7 +136,8 @@ void NotificationStore::flush(pqxx::work& sql) {
     sql.exec_params(
         "INSERT INTO notify.scheduled (notification_id, topic, message_key, envelope, due_at)"
         " SELECT i, t, k, e, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
-        " $5::bigint[]) AS u(i, t, k, e, d) ON CONFLICT (notification_id) DO NOTHING",
+        " $5::bigint[]) AS u(i, t, k, e, d) ON CONFLICT (notification_id) DO UPDATE SET envelope = EXCLUDED.envelope,"
+        " topic = EXCLUDED.topic, due_at = EXCLUDED.due_at, released = false, emitted_at = NULL",
         id.str(), topic.str(), key.str(), env.str(), due.str());
     scheduled_.clear();
   }
@@ -153,7 +163,7 @@ void NotificationStore::flush(pqxx::work& sql) {
       st.add(r.status);
       addNonEmpty(pv, r.provider);
       addNonEmpty(pm, r.providerMessageId);
-      addNonEmpty(er, r.error.substr(0, 2000));
+      addNonEmpty(er, utf8Prefix(r.error, 2000));
       at.add(std::int64_t(r.attempts));
       rq.add(r.requestedAtMs);
       addOptional(du, r.dueAtMs);
@@ -185,7 +195,7 @@ void NotificationStore::flush(pqxx::work& sql) {
       addNonEmpty(pv, a.provider);
       st.add(a.status);
       addNonEmpty(pm, a.providerMessageId);
-      addNonEmpty(er, a.error.substr(0, 2000));
+      addNonEmpty(er, utf8Prefix(a.error, 2000));
     }
     sql.exec_params(
         "INSERT INTO notify.deliveries (notification_id, event_id, attempt, channel, provider, status,"

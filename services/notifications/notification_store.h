@@ -16,6 +16,7 @@ namespace qrfleet::notify {
 struct NotificationState {
   std::string status;         // deferred | retrying | sent | failed | expired; "" new; "handled" earlier in the batch
   std::string releaseEventId; // deferred: the id the released copy will carry
+  std::string eventId;        // the event that last settled the row (retrying: the one being retried)
   bool final() const { return status == "sent" || status == "failed" || status == "expired"; }
 };
 
@@ -70,7 +71,9 @@ class NotificationStore {
   static std::map<std::string, MessageTemplate> templates(pqxx::work& sql, const std::vector<std::string>& names);
   static std::string templateKey(const std::string& name, const std::string& channel, const std::string& locale);
 
-  void saveContact(const events::NotificationContactUpdated& c, const std::string& eventId) { contacts_.push_back({c, eventId}); }
+  void saveContact(const events::NotificationContactUpdated& c, const std::string& eventId, std::int64_t atMs) {
+    contacts_.push_back({c, eventId, atMs});
+  }
   void save(NotificationRow row) { rows_.push_back(std::move(row)); }
   void audit(DeliveryAttempt a) { attempts_.push_back(std::move(a)); }
   void schedule(ScheduledRequest s) { scheduled_.push_back(std::move(s)); }
@@ -79,7 +82,12 @@ class NotificationStore {
   void flush(pqxx::work& sql);
 
  private:
-  std::vector<std::pair<events::NotificationContactUpdated, std::string>> contacts_;
+  struct ContactUpdate {
+    events::NotificationContactUpdated contact;
+    std::string eventId;
+    std::int64_t atMs;
+  };
+  std::vector<ContactUpdate> contacts_;
   std::vector<NotificationRow> rows_;
   std::vector<DeliveryAttempt> attempts_;
   std::vector<ScheduledRequest> scheduled_;

@@ -47,12 +47,13 @@ qrfleet::ServiceDefinition notificationsDefinition() {
   // current when it was rendered, the attempt that settled it (a replay
   // settles it from the ledger on the first), the last transient error.
   d.volatileColumns = {"notifications.template_version", "notifications.attempts", "notifications.error",
-                       "notifications.updated_at", "notifications.event_id", "scheduled.emitted_at",
-                       "contacts.updated_by"};
+                       "notifications.updated_at", "notifications.event_id", "scheduled.emitted_at"};
   // The inbox streams' entry ids are Redis's clock.
   d.interleavingDependentKeys = {"inbox:*"};
-  // Templates are the operator's (qrfleet notify templates load); deliveries the audit of calls made.
-  d.keptTables = {"templates", "deliveries"};
+  // Templates are the operator's (qrfleet notify templates load); contacts
+  // outlive the requests' 3-day topic (updates are applied newest-wins, so a
+  // replay over them changes nothing); deliveries are the audit of calls made.
+  d.keptTables = {"templates", "contacts", "deliveries"};
   d.options = {
       {"NOTIFY_STATUS_TOPIC", "topic for notification.sent, .failed and .expired", "notification-status"},
       {"NOTIFY_DEFAULT_LOCALE", "the template locale used when neither the request nor the contact names one", "en"},

@@ -7,6 +7,7 @@
 #include "qrfleet/event_id.h"
 #include "qrfleet/events/notification_status.h"
 #include "qrfleet/time_format.h"
+#include "qrfleet/utf8.h"
 
 namespace qrfleet::notify {
 
@@ -19,6 +20,15 @@ int priorityRank(const std::string& priority) { return priority == "urgent" ? 2 
 
 std::string baseTopic(const std::string& topic) {
   return topic.ends_with("-retry") ? topic.substr(0, topic.size() - 6) : topic;
+}
+
+constexpr std::string_view kRetriesExhausted = "retries exhausted";
+
+// The error the platform sees (status event, Redis): a function of the events
+// and the recorded outcomes; what the last transient failure said is not.
+std::string publicError(const std::string& error) {
+  if (error.starts_with(kRetriesExhausted)) return std::string(kRetriesExhausted);
+  return utf8Prefix(error, 500);
 }
 
 std::string stepName(const std::string& channel) { return "send:" + channel; }
@@ -55,6 +65,8 @@ std::vector<RoutedType> NotificationsHandler::normalTypes() {
 std::vector<RoutedType> NotificationsHandler::requestTypes() { return {routedType<events::NotificationRequested>()}; }
 
 void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effects& fx) {
+  // What an earlier run of a batch collected and did not write (it threw) is not this run's.
+  store_ = NotificationStore{};
   // Decode in order; contacts are read for every recipient the batch names.
   struct Item {
     const ConsumedEvent* event;
@@ -97,10 +109,12 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
     const auto& e = *item.event;
     if (item.contact) {
       const auto& c = *item.contact;
-      Contact now{c.address, c.locale, std::nullopt};
+      Contact now{c.address, c.locale, std::nullopt, e.envelope.timestampMs};
       if (c.timeZone && c.quietStart && c.quietEnd) now.quiet = QuietHours::parse(*c.timeZone, *c.quietStart, *c.quietEnd);
-      contacts[c.recipientId] = std::move(now);
-      store_.saveContact(c, e.envelope.eventId);
+      // An older update (a replay over the kept table, a late redelivery) changes nothing.
+      if (auto known = contacts.find(c.recipientId); known == contacts.end() || known->second.updatedMs <= now.updatedMs)
+        contacts[c.recipientId] = std::move(now);
+      store_.saveContact(c, e.envelope.eventId, e.envelope.timestampMs);
       continue;
     }
     auto& n = *item.request;
@@ -109,7 +123,10 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
     // batch's included): a replay may see a request and its release together.
     auto& state = states[id];
     bool released = state.status == "deferred" && state.releaseEventId == e.envelope.eventId;
-    if (state.status == "handled" || state.final() || (state.status == "deferred" && !released)) {
+    // A notification being retried belongs to the event that is retried (its
+    // copies keep its id); another request with its dedupeKey is a duplicate.
+    bool retriedElsewhere = state.status == "retrying" && state.eventId != e.envelope.eventId;
+    if (state.status == "handled" || state.final() || (state.status == "deferred" && !released) || retriedElsewhere) {
       fx.duplicate(e);
       continue;
     }
@@ -149,7 +166,7 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
         copy.dedupeKey = id;
         auto release = derivedEvent(e.envelope, "release", events::NotificationRequested::type, copy.version(),
                                     copy.toPayload(), e.envelope.source);
-        state = {"deferred", release.eventId};
+        state = {"deferred", release.eventId, e.envelope.eventId};
         store_.schedule({id, baseTopic(e.source.topic), e.key, release.encode(), decision.dueAtMs});
         outcomes_.Add({{"channel", n.channel}, {"provider", ""}, {"outcome", "deferred"}}).Increment();
         fx.redis(e).command({"HSET", keys::status(id), "status", "deferred", "channel", n.channel, "dueAt",
@@ -277,7 +294,6 @@ void NotificationsHandler::applyOutcome(Pending& p, const StepOutcome& o, Effect
   const auto& e = *p.event;
   auto answer = splitProviderAnswer(o);
   auto& row = p.row;
-  row.provider = answer.provider;
   bool called = o.status != StepStatus::notCalled;
   std::string eventType;
   switch (o.status) {
@@ -288,20 +304,24 @@ void NotificationsHandler::applyOutcome(Pending& p, const StepOutcome& o, Effect
         eventType = events::NotificationOutcome::expiredType;
       } else {
         row.status = "sent";
+        row.provider = answer.provider;
         row.providerMessageId = answer.text;
         eventType = events::NotificationOutcome::sentType;
       }
       break;
     case StepStatus::failedPermanently:
       row.status = "failed";
+      row.provider = answer.provider;
       row.error = answer.text;
       eventType = events::NotificationOutcome::failedType;
       break;
     case StepStatus::failedTransiently:
     case StepStatus::notCalled:
+      // No provider is named: which one a transient failure came from is a
+      // matter of circuits and timing (and a replay does not know it).
       if (fx.lastAttempt(e)) {
         row.status = "failed";
-        row.error = "retries exhausted after " + std::to_string(e.attempt) + " attempts: " + o.detail;
+        row.error = std::string(kRetriesExhausted) + " (last: " + o.detail + ")";
         eventType = events::NotificationOutcome::failedType;
       } else {
         row.status = "retrying";
@@ -311,11 +331,11 @@ void NotificationsHandler::applyOutcome(Pending& p, const StepOutcome& o, Effect
       break;
   }
   if (called && !fx.replaying() && o.detail != kExpiredBeforeCall)
-    store_.audit({row.notificationId, e.envelope.eventId, e.attempt, row.channel, row.provider,
+    store_.audit({row.notificationId, e.envelope.eventId, e.attempt, row.channel, answer.provider,
                   o.status == StepStatus::succeeded ? "sent" : o.status == StepStatus::failedPermanently ? "failed" : "retrying",
                   row.status == "sent" ? row.providerMessageId : "", row.status == "sent" ? "" : o.detail});
   if (eventType.empty()) {
-    outcomes_.Add({{"channel", row.channel}, {"provider", row.provider}, {"outcome", "retrying"}}).Increment();
+    outcomes_.Add({{"channel", row.channel}, {"provider", answer.provider}, {"outcome", "retrying"}}).Increment();
     fx.redis(e).command({"HSET", keys::status(row.notificationId), "status", "retrying", "channel", row.channel});
     fx.redis(e).command({"EXPIRE", keys::status(row.notificationId), std::to_string(settings_.statusTtlSeconds)});
     store_.save(std::move(row));
@@ -335,7 +355,7 @@ void NotificationsHandler::finish(const ConsumedEvent& e, NotificationRow row, c
                                   std::nullopt, std::nullopt};
   if (!row.provider.empty()) out.provider = row.provider;
   if (!row.providerMessageId.empty()) out.providerMessageId = row.providerMessageId;
-  if (!row.error.empty()) out.error = row.error;
+  if (!row.error.empty()) out.error = publicError(row.error);
   auto status = derivedEvent(e.envelope, row.status, eventType, 1, out.toPayload(), kSource);
   status.eventId = uuidV5(kStatusNamespace, row.status + "/" + row.notificationId);
   fx.emitOnce(settings_.statusTopic, row.recipientId, status);
@@ -344,7 +364,7 @@ void NotificationsHandler::finish(const ConsumedEvent& e, NotificationRow row, c
   std::vector<std::string> hset = {"HSET", key, "status", row.status, "channel", row.channel};
   if (!row.provider.empty()) hset.insert(hset.end(), {"provider", row.provider});
   if (!row.providerMessageId.empty()) hset.insert(hset.end(), {"providerMessageId", row.providerMessageId});
-  if (!row.error.empty()) hset.insert(hset.end(), {"error", row.error.substr(0, 500)});
+  if (!row.error.empty()) hset.insert(hset.end(), {"error", publicError(row.error)});
   auto redis = fx.redis(e);
   redis.command(std::move(hset));
   redis.command({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
@@ -360,7 +380,7 @@ void NotificationsHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteB
     std::vector<std::string> hset = {"HSET", key, "status", r[1].as<std::string>(), "channel", r[2].as<std::string>()};
     if (!r[3].as<std::string>().empty()) hset.insert(hset.end(), {"provider", r[3].as<std::string>()});
     if (!r[4].as<std::string>().empty()) hset.insert(hset.end(), {"providerMessageId", r[4].as<std::string>()});
-    if (!r[5].as<std::string>().empty()) hset.insert(hset.end(), {"error", r[5].as<std::string>().substr(0, 500)});
+    if (!r[5].as<std::string>().empty()) hset.insert(hset.end(), {"error", publicError(r[5].as<std::string>())});
     redis.add(std::move(hset));
     redis.add({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
     if (!r[7].is_null())

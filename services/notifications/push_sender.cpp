@@ -33,28 +33,35 @@ struct Sent {
 StepOutcome PushSender::send(const ProviderSettings& p, std::span<const OutgoingMessage* const> messages,
                              std::span<const OutsideCall> calls, std::vector<StepOutcome>& each) {
   // (notification index, message) pairs, cut into calls of batchSize.
-  std::vector<std::pair<std::size_t, nlohmann::json>> all;
+  struct Message {
+    std::size_t notification;
+    std::string key;
+    nlohmann::json body;
+  };
+  std::vector<Message> all;
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const auto& tokens = messages[i]->address.deviceTokens;
-    for (std::size_t t = 0; t < tokens.size(); ++t)
-      all.emplace_back(i, fcmMessage(*messages[i], tokens[t],
-                                     tokens.size() == 1 ? calls[i].idempotencyKey
-                                                        : calls[i].idempotencyKey + "/" + std::to_string(t)));
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      auto key = tokens.size() == 1 ? calls[i].idempotencyKey : calls[i].idempotencyKey + "/" + std::to_string(t);
+      all.push_back({i, key, fcmMessage(*messages[i], tokens[t], key)});
+    }
   }
   std::vector<Sent> sent(messages.size());
   for (std::size_t start = 0; start < all.size(); start += p.batchSize) {
     auto end = std::min(all.size(), start + p.batchSize);
-    bool single = all.size() == 1;
+    // One message is FCM v1's own messages:send (a batchSize of 1 makes every
+    // push one, for an endpoint without a batch call); more are one sendEach.
+    bool single = end - start == 1;
     nlohmann::json body;
     if (single) {
-      body = {{"message", all[start].second}};
+      body = {{"message", all[start].body}};
     } else {
       body = {{"messages", nlohmann::json::array()}};
-      for (auto k = start; k < end; ++k) body["messages"].push_back(all[k].second);
+      for (auto k = start; k < end; ++k) body["messages"].push_back(all[k].body);
     }
     auto req = providerPost(p, "/v1/projects/" + p.project + (single ? "/messages:send" : "/messages:sendEach"));
     req.headers = {{"Authorization", "Bearer " + p.token}, {"Content-Type", "application/json"}};
-    if (single) req.headers.emplace_back("Idempotency-Key", calls[0].idempotencyKey);
+    if (single) req.headers.emplace_back("Idempotency-Key", all[start].key);
     req.body = body.dump();
     auto resp = http_.send(req);
     auto whole = classifyHttp(resp);
@@ -63,7 +70,7 @@ StepOutcome PushSender::send(const ProviderSettings& p, std::span<const Outgoing
     if (whole.status != StepStatus::succeeded && start == 0) return whole;
     auto answer = nlohmann::json::parse(resp.body, nullptr, false);
     for (auto k = start; k < end; ++k) {
-      auto& s = sent[all[k].first];
+      auto& s = sent[all[k].notification];
       if (whole.status != StepStatus::succeeded) {
         (whole.status == StepStatus::failedPermanently ? s.permanent : s.transient).push_back(whole.detail);
         continue;
@@ -76,9 +83,14 @@ StepOutcome PushSender::send(const ProviderSettings& p, std::span<const Outgoing
       if (r && r->contains("name") && (*r)["name"].is_string()) {
         s.names.push_back((*r)["name"].get<std::string>());
       } else if (r && r->contains("error") && (*r)["error"].is_object()) {
-        auto status = (*r)["error"].value("status", std::string("UNKNOWN"));
-        auto text = status + ": " + (*r)["error"].value("message", std::string());
-        (permanentFcmError(status) ? s.permanent : s.transient).push_back(text);
+        // Read without throwing: the calls before this one went out, and a throw would send them again.
+        const auto& error = (*r)["error"];
+        auto text = [&](const char* field) {
+          auto it = error.find(field);
+          return it != error.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        auto status = text("status").empty() ? std::string("UNKNOWN") : text("status");
+        (permanentFcmError(status) ? s.permanent : s.transient).push_back(status + ": " + text("message"));
       } else {
         s.transient.push_back("no answer for this message in the provider's response");
       }

@@ -357,6 +357,18 @@ TEST_CASE("notifications: 429 with Retry-After is honoured; an invalid address f
   auto reply = redis.command({"HGET", "notify:status:limited", "status"});
   REQUIRE(reply);
   CHECK(std::string(reply->str, reply->len) == "sent");
+
+  // A replay rebuilds the refusals as refusals (from the ledger), without a call.
+  REQUIRE(n.run.waitCaughtUp(60s));
+  worker->kill(SIGTERM);
+  CHECK(worker->wait(30s) == 0);
+  auto calls = n.sms.requests().size();
+  int rc = 0;
+  auto out = n.replayVerify(&rc);
+  CHECK_MESSAGE(rc == 0, out);
+  CHECK(n.status("refused") == "failed");
+  CHECK(n.status("bad-mail") == "failed");
+  CHECK(n.sms.requests().size() == calls);
 }
 
 TEST_CASE("notifications: 10 urgent notifications overtake 10,000 queued bulk ones") {

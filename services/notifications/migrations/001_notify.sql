@@ -1,7 +1,9 @@
 -- qrfleet-notifications: contacts, templates, notifications, the deferred
 -- ones, and the audit of every delivery attempt.
 
--- How a recipient is reached (notification.contact-updated), replaced whole.
+-- How a recipient is reached (notification.contact-updated), replaced whole
+-- by a newer update only (updated_ms: the event's time). Kept through a
+-- replay: the requests' topic keeps 3 days, a contact lives for years.
 CREATE TABLE contacts (
   recipient_id   text PRIMARY KEY,
   email          text,
@@ -11,7 +13,8 @@ CREATE TABLE contacts (
   time_zone      text,
   quiet_start    time,
   quiet_end      time,
-  updated_by     text NOT NULL            -- the event id of the update
+  updated_by     text NOT NULL,           -- the event id of the update
+  updated_ms     bigint NOT NULL          -- the update's event time (Unix ms)
 );
 
 -- Message templates, per name, channel and locale ('' = any locale), in

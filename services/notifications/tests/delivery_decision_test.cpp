@@ -62,6 +62,12 @@ TEST_CASE("bulk waits out the recipient's quiet hours in their time zone; urgent
         DeliveryDecision::Kind::deliver);
   CHECK(decideDelivery(request("sms", "urgent"), &c, at("2026-12-01T22:30:00Z"), false, "en").kind ==
         DeliveryDecision::Kind::deliver);
+  // A bulk message due (sendAfter) inside the quiet hours waits for their end too.
+  auto later = request("sms", "bulk");
+  later.sendAfterMs = at("2026-12-01T22:00:00Z");  // 23:00 in Berlin
+  auto deferred = decideDelivery(later, &c, at("2026-12-01T12:00:00Z"), false, "en");
+  CHECK(deferred.kind == DeliveryDecision::Kind::defer);
+  CHECK(deferred.dueAtMs == at("2026-12-02T06:00:00Z"));
   CHECK_THROWS_AS(QuietHours::parse("Mars/Olympus", "22:00", "07:00"), std::invalid_argument);
 }
 

@@ -10,6 +10,25 @@ namespace qrfleet::events {
 namespace {
 constexpr std::size_t kMaxDeviceTokens = 100;
 
+// One '@' between two non-empty parts, none of them a space, a control
+// character or what ends an address on an SMTP command line (<, >, quotes...):
+// an address goes into RCPT TO as it is.
+bool isSendableEmail(const std::string& s) {
+  auto at = s.find('@');
+  if (at == 0 || at == std::string::npos || at + 1 == s.size() || s.find('@', at + 1) != std::string::npos)
+    return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == 0x7f || std::string_view("<>()[],;:\\\"").find(static_cast<char>(c)) != std::string_view::npos)
+      return false;
+  return true;
+}
+
+bool printable(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 bool isE164(const std::string& s) {
   static const std::regex e164(R"(\+[1-9][0-9]{6,14})");
   return std::regex_match(s, e164);
@@ -24,13 +43,15 @@ std::optional<std::int64_t> optionalTime(const PayloadReader& r, const nlohmann:
 RecipientAddress RecipientAddress::read(const PayloadReader& r, const nlohmann::json& object) {
   RecipientAddress a;
   a.email = r.optionalString("email", 3, 254);
-  if (a.email && a.email->find('@') == std::string::npos) r.violation("field 'email' must be an email address");
+  if (a.email && !isSendableEmail(*a.email))
+    r.violation("field 'email' must be an email address (local@domain, no spaces, control characters or <>()[],;:\\\")");
   a.phone = r.optionalString("phone", 8, 16);
   if (a.phone && !isE164(*a.phone)) r.violation("field 'phone' must be an E.164 number (+4915112345678)");
   if (object.contains("deviceTokens"))
     for (const auto& t : r.array("deviceTokens", 1, kMaxDeviceTokens)) {
-      if (!t.is_string() || t.get<std::string>().empty() || t.get<std::string>().size() > 4096)
-        r.violation("field 'deviceTokens' must hold non-empty strings");
+      if (!t.is_string() || t.get<std::string>().empty() || t.get<std::string>().size() > 4096 ||
+          !printable(t.get<std::string>()))
+        r.violation("field 'deviceTokens' must hold non-empty strings without control characters");
       a.deviceTokens.push_back(t.get<std::string>());
     }
   return a;

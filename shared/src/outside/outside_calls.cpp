@@ -78,7 +78,11 @@ std::vector<StepOutcome> OutsideCalls::run(std::span<const OutsideStep> steps, p
     auto k = known.find(r.keys[i]);
     if (k != known.end()) {
       r.attempts[i] = k->second.attempts + 1;
-      if (k->second.outcome.final()) {
+      // A replay rebuilds what the live run decided: a refusal recorded then
+      // is the refusal now (live, a refusal is called again: a redrive after a fix).
+      bool recorded = k->second.outcome.final() ||
+                      (replaying && k->second.outcome.status == StepStatus::failedPermanently);
+      if (recorded) {
         r.outcomes[i] = k->second.outcome;
         steps_.Add({{"target", steps[i].target}, {"outcome", "from_ledger"}}).Increment();
         continue;

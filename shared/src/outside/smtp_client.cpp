@@ -33,6 +33,7 @@ std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size
 std::string outcomeLabel(const SmtpResult& r) {
   switch (r.failure) {
     case SmtpResult::Failure::none: return "sent";
+    case SmtpResult::Failure::badAddress: return "bad_address";
     case SmtpResult::Failure::connect: return "connect_error";
     case SmtpResult::Failure::tls: return "tls_error";
     case SmtpResult::Failure::auth: return "auth_error";
@@ -94,6 +95,15 @@ void SmtpClient::giveBack(const std::string& url, std::unique_ptr<Handle> h) {
 }
 
 SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage& message, const std::string& target) {
+  // libcurl puts the addresses into MAIL FROM and RCPT TO as they are.
+  auto unsafe = [](const std::string& a) { return a.find_first_of(std::string_view("\r\n<>\0", 5)) != std::string::npos; };
+  if (unsafe(message.mailFrom) || std::any_of(message.rcptTo.begin(), message.rcptTo.end(), unsafe)) {
+    SmtpResult bad;
+    bad.failure = SmtpResult::Failure::badAddress;
+    bad.error = "an envelope address holds CR, LF, NUL, < or >";
+    messages_.Add({{"target", target}, {"outcome", "bad_address"}}).Increment();
+    return bad;
+  }
   auto handle = take(server.url);
   CURL* c = handle->curl.get();
   curl_easy_reset(c);  // keeps the handle's open connection for the next message
@@ -108,7 +118,8 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(server.connectTimeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(server.totalTimeout.count()));
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (server.requireTls) curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  // Without a requirement, STARTTLS is still used when the relay offers it.
+  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(server.requireTls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   if (!server.caFile.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, server.caFile.c_str());
   if (!server.user.empty()) {
     curl_easy_setopt(c, CURLOPT_USERNAME, server.user.c_str());
@@ -126,8 +137,9 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
   auto rc = curl_easy_perform(c);
   SmtpResult r;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.replyCode);
-  double total = 0;
+  double total = 0, connected = 0;
   curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
+  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &connected);
   r.seconds = total;
   // Nothing of this message may outlive it in the pooled handle.
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
@@ -150,7 +162,8 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
         r.failure = SmtpResult::Failure::auth;
         break;
       case CURLE_OPERATION_TIMEDOUT:
-        r.failure = SmtpResult::Failure::timeout;
+        // Never connected (a relay that drops packets): nothing reached it.
+        r.failure = connected > 0 ? SmtpResult::Failure::timeout : SmtpResult::Failure::connect;
         break;
       default:
         // curl stops at the first refused MAIL FROM, RCPT TO or DATA and gives the reply's code.
@@ -177,9 +190,14 @@ StepOutcome classifySmtp(const SmtpResult& r) {
     case SmtpResult::Failure::connect: return StepOutcome::transient("no connection: " + r.error, {}, true);
     case SmtpResult::Failure::tls: return StepOutcome::transient("TLS failed: " + r.error, {}, true);
     case SmtpResult::Failure::auth: return StepOutcome::transient("AUTH refused" + code + ": " + r.error, {}, true);
-    case SmtpResult::Failure::refused:
-      if (r.replyCode >= 500) return StepOutcome::permanent("SMTP refused" + code + ": " + r.error);
+    case SmtpResult::Failure::badAddress: return StepOutcome::permanent(r.error);
+    case SmtpResult::Failure::refused: {
+      // The relay refusing us (policy, AUTH, the sender) is not the recipient's fault.
+      bool relayPolicy = r.replyCode == 530 || r.replyCode == 534 || r.replyCode == 535 || r.replyCode == 538 ||
+                         r.error.find("MAIL failed") != std::string::npos;
+      if (r.replyCode >= 500 && !relayPolicy) return StepOutcome::permanent("SMTP refused" + code + ": " + r.error);
       return StepOutcome::transient("SMTP deferred" + code + ": " + r.error, {}, true);
+    }
     case SmtpResult::Failure::timeout: return StepOutcome::transient("timeout: " + r.error);
     case SmtpResult::Failure::other: return StepOutcome::transient("SMTP failed" + code + ": " + r.error);
   }

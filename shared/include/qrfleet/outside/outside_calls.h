@@ -37,7 +37,8 @@ class OutsideCalls {
   OutsideCalls& operator=(const OutsideCalls&) = delete;
 
   // `ledger` is the calling lane's connection with no transaction open.
-  // Under replay, steps without a recorded outcome are notCalled. Steps
+  // Under replay, steps without a recorded outcome are notCalled, and a
+  // recorded refusal comes back as it was. Steps
   // sharing an orderKey stop at the first that does not succeed: the rest
   // come back transient, not called. `keepAlive` runs every 5 s while calls
   // are out (the lane's open transaction must not hit

@@ -32,7 +32,8 @@ struct MailMessage {
 };
 
 struct SmtpResult {
-  enum class Failure { none, connect, tls, auth, refused, timeout, other };
+  // badAddress: an envelope address that could end the SMTP command line (CR, LF, <, >): never sent.
+  enum class Failure { none, connect, tls, auth, refused, timeout, badAddress, other };
   Failure failure = Failure::none;
   long replyCode = 0;  // the server's last reply (250, 550, 421 ...); 0 if none came
   std::string error;
@@ -65,10 +66,12 @@ class SmtpClient {
 };
 
 // The step outcome an SMTP exchange means. 2xx: succeeded. A 5xx reply to a
-// recipient or to the message (550 no such mailbox, 554 rejected): permanent.
-// No connection, a TLS or AUTH failure, a 4xx reply before the message was
-// accepted: transient and not delivered (another relay may take it at once).
-// A timeout or a broken connection after DATA: transient, maybe delivered.
+// recipient or to the message (550 no such mailbox, 554 rejected), an unsafe
+// address: permanent. No connection (a connect timeout included), a TLS or
+// AUTH failure, a refused sender or a relay's policy reply (530, 534, 535,
+// 538: the deployment's problem), a 4xx reply: transient and not delivered
+// (another relay may take it at once). A timeout or a broken connection once
+// connected: transient, maybe delivered.
 StepOutcome classifySmtp(const SmtpResult& result);
 
 }  // namespace qrfleet
