@@ -9,17 +9,17 @@ namespace qrfleet {
 
 namespace {
 
-struct CurlListDeleter {
+struct SmtpListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-struct Upload {
+struct MailUpload {
   const std::string* content;
   std::size_t sent = 0;
 };
 
 std::size_t readContent(char* buffer, std::size_t size, std::size_t n, void* data) {
-  auto* up = static_cast<Upload*>(data);
+  auto* up = static_cast<MailUpload*>(data);
   std::size_t room = size * n;
   std::size_t left = up->content->size() - up->sent;
   std::size_t take = std::min(room, left);
@@ -30,7 +30,7 @@ std::size_t readContent(char* buffer, std::size_t size, std::size_t n, void* dat
 
 std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
-std::string outcomeLabel(const SmtpResult& r) {
+std::string smtpOutcomeLabel(const SmtpResult& r) {
   switch (r.failure) {
     case SmtpResult::Failure::none: return "sent";
     case SmtpResult::Failure::badAddress: return "bad_address";
@@ -107,10 +107,10 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
   auto handle = take(server.url);
   CURL* c = handle->curl.get();
   curl_easy_reset(c);  // keeps the handle's open connection for the next message
-  std::unique_ptr<curl_slist, CurlListDeleter> rcpt;
+  std::unique_ptr<curl_slist, SmtpListDeleter> rcpt;
   for (const auto& to : message.rcptTo) rcpt.reset(curl_slist_append(rcpt.release(), ("<" + to + ">").c_str()));
   auto from = "<" + message.mailFrom + ">";
-  Upload upload{&message.content};
+  MailUpload upload{&message.content};
   char error[CURL_ERROR_SIZE] = {};
 
   curl_easy_setopt(c, CURLOPT_URL, server.url.c_str());
@@ -173,7 +173,7 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
   } else if (r.replyCode >= 400) {
     r.failure = SmtpResult::Failure::refused;
   }
-  messages_.Add({{"target", target}, {"outcome", outcomeLabel(r)}}).Increment();
+  messages_.Add({{"target", target}, {"outcome", smtpOutcomeLabel(r)}}).Increment();
   seconds_.Add({{"target", target}},
                prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
       .Observe(r.seconds);
