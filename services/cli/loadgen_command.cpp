@@ -58,6 +58,10 @@ double sendWorkload(Next next, const std::string& topic, long long count, double
   auto kafka = ctx.kafka();
   if (!kafka.extra.count("linger.ms")) kafka.extra["linger.ms"] = std::to_string(lingerMs);
   EventProducer producer(kafka, "qrfleet-loadgen");
+  // The topic's metadata first (a producer's first lookup of a topic takes up
+  // to a second here): events are stamped when made, and a platform service's
+  // long-lived producer would know the topic already.
+  producer.warm({topic}, std::chrono::seconds(10));
   ProgressBar bar(label, count);
   auto t0 = std::chrono::steady_clock::now();
   long long sent = 0;
