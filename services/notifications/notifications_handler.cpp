@@ -51,12 +51,12 @@ NotificationsHandler::NotificationsHandler(NotifySettings settings, ChannelDeliv
                     .Name("qrfleet_notifications_total")
                     .Help("Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")
                     .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())),
+                    .Register(metrics.registry())),
       queueAge_(prometheus::BuildHistogram()
                     .Name("qrfleet_notification_queue_age_seconds")
                     .Help("From request to delivery outcome, by priority")
                     .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())) {}
+                    .Register(metrics.registry())) {}
 
 std::vector<RoutedType> NotificationsHandler::normalTypes() {
   return {routedType<events::NotificationRequested>(), routedType<events::NotificationContactUpdated>()};

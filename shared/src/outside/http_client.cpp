@@ -63,12 +63,12 @@ HttpClient::HttpClient(RuntimeMetrics& metrics, std::size_t maxIdleHandles)
                     .Name("qrfleet_outside_requests_total")
                     .Help("HTTP requests to outside providers by target and outcome (2xx, 4xx, 429, 5xx, timeout, connect_error, error)")
                     .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())),
+                    .Register(metrics.registry())),
       seconds_(prometheus::BuildHistogram()
                    .Name("qrfleet_outside_request_seconds")
                    .Help("HTTP request duration by target")
                    .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())) {
+                   .Register(metrics.registry())) {
   curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in libcurl >= 7.84
 }
 

@@ -41,7 +41,7 @@ OutsideCalls::OutsideCalls(std::string schema, std::string databaseUrl, OutsideL
                        .Name("qrfleet_outside_step_seconds")
                        .Help("Duration of outside calls by target")
                        .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())) {}
+                       .Register(metrics.registry())) {}
 
 OutsideCalls::~OutsideCalls() {
   {
@@ -162,6 +162,8 @@ void OutsideCalls::enqueue(Chain chain, bool front) {
 
 std::vector<StepOutcome> OutsideCalls::call(const Chain& chain, bool& called) {
   called = !stop_;
+  // A batch step on its own (it has an orderKey) goes out as a batch call of one.
+  bool viaBatch = chain.together || chain.run->steps[chain.steps[chain.next]].batch;
   std::vector<std::size_t> indices;
   if (chain.together)
     indices = chain.steps;
@@ -174,7 +176,7 @@ std::vector<StepOutcome> OutsideCalls::call(const Chain& chain, bool& called) {
   }
   const auto& run = *chain.run;
   try {
-    if (chain.together) {
+    if (viaBatch) {
       std::vector<const OutsideStep*> steps;
       std::vector<OutsideCall> calls;
       for (auto i : indices) {

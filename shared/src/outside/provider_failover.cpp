@@ -13,12 +13,12 @@ ProviderFailover::ProviderFailover(std::string name, std::vector<std::string> pr
                 .Name("qrfleet_outside_circuit_open")
                 .Help("1 while a provider's circuit is open or half-open (calls go to the next provider)")
                 .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())),
+                .Register(metrics.registry())),
       failovers_(prometheus::BuildCounter()
                      .Name("qrfleet_outside_failovers_total")
                      .Help("Calls that went past a provider (circuit open, or a transient failure)")
                      .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())) {
+                     .Register(metrics.registry())) {
   if (providers.empty()) throw std::invalid_argument("ProviderFailover '" + name_ + "' needs a provider");
   for (auto& p : providers) {
     providers_.push_back({std::move(p), std::make_unique<CircuitBreaker>(policy)});

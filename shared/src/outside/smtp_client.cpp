@@ -59,12 +59,12 @@ SmtpClient::SmtpClient(RuntimeMetrics& metrics, std::size_t maxIdlePerServer)
                     .Name("qrfleet_outside_smtp_total")
                     .Help("Messages handed to SMTP relays by target and outcome (sent, 4xx, 5xx, timeout, connect_error, tls_error, auth_error, error)")
                     .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())),
+                    .Register(metrics.registry())),
       seconds_(prometheus::BuildHistogram()
                    .Name("qrfleet_outside_smtp_seconds")
                    .Help("SMTP send duration by target")
                    .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())) {
+                   .Register(metrics.registry())) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
