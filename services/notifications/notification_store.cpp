@@ -1,5 +1,6 @@
 #include "notification_store.h"
 
+#include <algorithm>
 #include <set>
 
 #include "qrfleet/sql_array.h"
@@ -32,6 +33,12 @@ SqlArray arrayOf(const std::vector<std::string>& values) {
   for (const auto& v : values) a.add(v);
   return a;
 }
+// A batch names the same recipient or template many times (a fan-out): ask once.
+SqlArray distinctOf(std::vector<std::string> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return arrayOf(values);
+}
 }  // namespace
 
 std::map<std::string, Contact> NotificationStore::contacts(pqxx::work& sql, const std::vector<std::string>& ids) {
@@ -40,7 +47,7 @@ std::map<std::string, Contact> NotificationStore::contacts(pqxx::work& sql, cons
   for (const auto& row : sql.exec_params(
            "SELECT recipient_id, email, phone, device_tokens, locale, time_zone, to_char(quiet_start, 'HH24:MI'),"
            " to_char(quiet_end, 'HH24:MI'), updated_ms FROM notify.contacts WHERE recipient_id = ANY($1::text[])",
-           arrayOf(ids).str())) {
+           distinctOf(ids).str())) {
     Contact c;
     if (!row[1].is_null()) c.address.email = row[1].as<std::string>();
     if (!row[2].is_null()) c.address.phone = row[2].as<std::string>();
@@ -58,7 +65,7 @@ std::map<std::string, NotificationState> NotificationStore::states(pqxx::work& s
   std::map<std::string, NotificationState> out;
   if (ids.empty()) return out;
   for (const auto& row : sql.exec_params(
-           "SELECT n.notification_id, n.status, s.envelope::json->>'eventId', n.event_id FROM notify.notifications n"
+           "SELECT n.notification_id, n.status, s.release_event_id, n.event_id FROM notify.notifications n"
            " LEFT JOIN notify.scheduled s ON s.notification_id = n.notification_id AND NOT s.released"
            " WHERE n.notification_id = ANY($1::text[])",
            arrayOf(ids).str()))
@@ -80,7 +87,7 @@ std::map<std::string, MessageTemplate> NotificationStore::templates(pqxx::work& 
            "SELECT DISTINCT ON (name, channel, locale) name, channel, locale, version, coalesce(subject, ''),"
            " coalesce(html, ''), body FROM notify.templates WHERE name = ANY($1::text[])"
            " ORDER BY name, channel, locale, version DESC",
-           arrayOf(names).str())) {
+           distinctOf(names).str())) {
     MessageTemplate t{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                       row[3].as<int>(),         row[4].as<std::string>(), row[5].as<std::string>(),
                       row[6].as<std::string>()};
@@ -125,20 +132,22 @@ void NotificationStore::flush(pqxx::work& sql) {
     contacts_.clear();
   }
   if (!scheduled_.empty()) {
-    SqlArray id, topic, key, env, due;
+    SqlArray id, topic, key, env, release, due;
     for (const auto& s : scheduled_) {
       id.add(s.notificationId);
       topic.add(s.topic);
       key.add(s.key);
       env.add(s.envelope);
+      release.add(s.releaseEventId);
       due.add(s.dueAtMs);
     }
     sql.exec_params(
-        "INSERT INTO notify.scheduled (notification_id, topic, message_key, envelope, due_at)"
-        " SELECT i, t, k, e, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
-        " $5::bigint[]) AS u(i, t, k, e, d) ON CONFLICT (notification_id) DO UPDATE SET envelope = EXCLUDED.envelope,"
-        " topic = EXCLUDED.topic, due_at = EXCLUDED.due_at, released = false, emitted_at = NULL",
-        id.str(), topic.str(), key.str(), env.str(), due.str());
+        "INSERT INTO notify.scheduled (notification_id, topic, message_key, envelope, release_event_id, due_at)"
+        " SELECT i, t, k, e, r, to_timestamp(d / 1000.0) FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+        " $5::text[], $6::bigint[]) AS u(i, t, k, e, r, d) ON CONFLICT (notification_id) DO UPDATE SET"
+        " envelope = EXCLUDED.envelope, release_event_id = EXCLUDED.release_event_id, topic = EXCLUDED.topic,"
+        " due_at = EXCLUDED.due_at, released = false, emitted_at = NULL",
+        id.str(), topic.str(), key.str(), env.str(), release.str(), due.str());
     scheduled_.clear();
   }
   if (!released_.empty()) {

@@ -58,6 +58,7 @@ struct ScheduledRequest {
   std::string topic;
   std::string key;
   std::string envelope;
+  std::string releaseEventId;
   std::int64_t dueAtMs = 0;
 };
 

@@ -6,6 +6,7 @@
 #include "qrfleet/derived_event.h"
 #include "qrfleet/event_id.h"
 #include "qrfleet/events/notification_status.h"
+#include "qrfleet/runtime/retry_schedule.h"
 #include "qrfleet/time_format.h"
 #include "qrfleet/utf8.h"
 
@@ -17,10 +18,6 @@ constexpr std::string_view kSource = "qrfleet-notifications";
 constexpr std::string_view kStatusNamespace = "6f1f5a43-8f0e-5c4e-9a53-2b9d61a1c0de";
 
 int priorityRank(const std::string& priority) { return priority == "urgent" ? 2 : priority == "normal" ? 1 : 0; }
-
-std::string baseTopic(const std::string& topic) {
-  return topic.ends_with("-retry") ? topic.substr(0, topic.size() - 6) : topic;
-}
 
 constexpr std::string_view kRetriesExhausted = "retries exhausted";
 
@@ -47,16 +44,8 @@ NotificationsHandler::NotificationsHandler(NotifySettings settings, ChannelDeliv
     : settings_(std::move(settings)),
       delivery_(delivery),
       kit_(kit),
-      outcomes_(prometheus::BuildCounter()
-                    .Name("qrfleet_notifications_total")
-                    .Help("Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")
-                    .Labels({{"service", metrics.service()}})
-                    .Register(metrics.registry())),
-      queueAge_(prometheus::BuildHistogram()
-                    .Name("qrfleet_notification_queue_age_seconds")
-                    .Help("From request to delivery outcome, by priority")
-                    .Labels({{"service", metrics.service()}})
-                    .Register(metrics.registry())) {}
+      outcomes_(metrics.counters("qrfleet_notifications_total", "Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")),
+      queueAge_(metrics.histograms("qrfleet_notification_queue_age_seconds", "From request to delivery outcome, by priority")) {}
 
 std::vector<RoutedType> NotificationsHandler::normalTypes() {
   return {routedType<events::NotificationRequested>(), routedType<events::NotificationContactUpdated>()};
@@ -167,11 +156,9 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
         auto release = derivedEvent(e.envelope, "release", events::NotificationRequested::type, copy.version(),
                                     copy.toPayload(), e.envelope.source);
         state = {"deferred", release.eventId, e.envelope.eventId};
-        store_.schedule({id, baseTopic(e.source.topic), e.key, release.encode(), decision.dueAtMs});
+        store_.schedule({id, routeTopicOf(e.source.topic), e.key, release.encode(), release.eventId, decision.dueAtMs});
         outcomes_.Add({{"channel", n.channel}, {"provider", ""}, {"outcome", "deferred"}}).Increment();
-        fx.redis(e).command({"HSET", keys::status(id), "status", "deferred", "channel", n.channel, "dueAt",
-                             formatRfc3339Millis(decision.dueAtMs)});
-        fx.redis(e).command({"EXPIRE", keys::status(id), std::to_string(settings_.statusTtlSeconds)});
+        for (auto& command : statusHash(row)) fx.redis(e).command(std::move(command));
         store_.save(std::move(row));
         continue;
       }
@@ -336,8 +323,7 @@ void NotificationsHandler::applyOutcome(Pending& p, const StepOutcome& o, Effect
                   row.status == "sent" ? row.providerMessageId : "", row.status == "sent" ? "" : o.detail});
   if (eventType.empty()) {
     outcomes_.Add({{"channel", row.channel}, {"provider", answer.provider}, {"outcome", "retrying"}}).Increment();
-    fx.redis(e).command({"HSET", keys::status(row.notificationId), "status", "retrying", "channel", row.channel});
-    fx.redis(e).command({"EXPIRE", keys::status(row.notificationId), std::to_string(settings_.statusTtlSeconds)});
+    for (auto& command : statusHash(row)) fx.redis(e).command(std::move(command));
     store_.save(std::move(row));
     return;
   }
@@ -360,32 +346,39 @@ void NotificationsHandler::finish(const ConsumedEvent& e, NotificationRow row, c
   status.eventId = uuidV5(kStatusNamespace, row.status + "/" + row.notificationId);
   fx.emitOnce(settings_.statusTopic, row.recipientId, status);
 
+  for (auto& command : statusHash(row)) fx.redis(e).command(std::move(command));
+  store_.save(std::move(row));
+}
+
+std::vector<std::vector<std::string>> NotificationsHandler::statusHash(const NotificationRow& row) const {
   auto key = keys::status(row.notificationId);
   std::vector<std::string> hset = {"HSET", key, "status", row.status, "channel", row.channel};
   if (!row.provider.empty()) hset.insert(hset.end(), {"provider", row.provider});
   if (!row.providerMessageId.empty()) hset.insert(hset.end(), {"providerMessageId", row.providerMessageId});
-  if (!row.error.empty()) hset.insert(hset.end(), {"error", publicError(row.error)});
-  auto redis = fx.redis(e);
-  redis.command(std::move(hset));
-  redis.command({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
-  store_.save(std::move(row));
+  if ((row.status == "failed" || row.status == "expired") && !row.error.empty())
+    hset.insert(hset.end(), {"error", publicError(row.error)});
+  if (row.status == "deferred" && row.dueAtMs) hset.insert(hset.end(), {"dueAt", formatRfc3339Millis(*row.dueAtMs)});
+  return {std::move(hset), {"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)}};
 }
 
 void NotificationsHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {
   for (const auto& r : sql.exec(
            "SELECT notification_id, status, channel, coalesce(provider, ''), coalesce(provider_message_id, ''),"
-           " coalesce(error, ''), recipient_id, inbox_message FROM notify.notifications"
-           " WHERE updated_at > now() - interval '7 days' ORDER BY requested_at, notification_id")) {
-    auto key = keys::status(r[0].as<std::string>());
-    std::vector<std::string> hset = {"HSET", key, "status", r[1].as<std::string>(), "channel", r[2].as<std::string>()};
-    if (!r[3].as<std::string>().empty()) hset.insert(hset.end(), {"provider", r[3].as<std::string>()});
-    if (!r[4].as<std::string>().empty()) hset.insert(hset.end(), {"providerMessageId", r[4].as<std::string>()});
-    if (!r[5].as<std::string>().empty()) hset.insert(hset.end(), {"error", publicError(r[5].as<std::string>())});
-    redis.add(std::move(hset));
-    redis.add({"EXPIRE", key, std::to_string(settings_.statusTtlSeconds)});
+           " coalesce(error, ''), recipient_id, inbox_message, (extract(epoch FROM due_at) * 1000)::bigint"
+           " FROM notify.notifications WHERE updated_at > now() - interval '7 days'"
+           " ORDER BY requested_at, notification_id")) {
+    NotificationRow row;
+    row.notificationId = r[0].as<std::string>();
+    row.status = r[1].as<std::string>();
+    row.channel = r[2].as<std::string>();
+    row.provider = r[3].as<std::string>();
+    row.providerMessageId = r[4].as<std::string>();
+    row.error = r[5].as<std::string>();
+    if (!r[8].is_null()) row.dueAtMs = r[8].as<std::int64_t>();
+    for (auto& command : statusHash(row)) redis.add(std::move(command));
     if (!r[7].is_null())
       redis.add({"XADD", keys::inbox(r[6].as<std::string>()), "MAXLEN", "~", std::to_string(settings_.inboxLength), "*",
-                 "id", r[0].as<std::string>(), "message", r[7].as<std::string>()});
+                 "id", row.notificationId, "message", r[7].as<std::string>()});
   }
 }
 

@@ -49,6 +49,8 @@ class NotificationsHandler : public BatchHandler {
   void applyOutcome(Pending& p, const StepOutcome& o, Effects& fx);
   StepOutcome callOne(const Pending& p, const OutsideCall& call);
   std::optional<StepOutcome> recipientLimited(const OutgoingMessage& m);
+  // The notification's Redis status hash (notify:status:<id>), as HSET and EXPIRE.
+  std::vector<std::vector<std::string>> statusHash(const NotificationRow& row) const;
 
   NotifySettings settings_;
   ChannelDelivery& delivery_;

@@ -90,6 +90,18 @@ RuntimeMetrics::RuntimeMetrics(std::string service, const std::string& version)
       .Set(1);
 }
 
+prometheus::Family<prometheus::Counter>& RuntimeMetrics::counters(const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Labels({{"service", service_}}).Register(*registry_);
+}
+
+prometheus::Family<prometheus::Histogram>& RuntimeMetrics::histograms(const std::string& name, const std::string& help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Labels({{"service", service_}}).Register(*registry_);
+}
+
+prometheus::Family<prometheus::Gauge>& RuntimeMetrics::gauges(const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Labels({{"service", service_}}).Register(*registry_);
+}
+
 void RuntimeMetrics::consumed(const std::string& topic, double n) {
   consumed_.Add({{"service", service_}, {"topic", topic}}).Increment(n);
 }

@@ -61,13 +61,7 @@ struct BulkRun {
   // sanitizer build starts slowly).
   std::unique_ptr<WorkerProcess> start() {
     auto worker = run.startWorker({{"BULK_QR_STATUS_TOPIC", run.output(0)}, {"BULK_QR_NOTIFICATIONS_TOPIC", run.output(1)}});
-    int port = run.lastMetricsPort();
-    REQUIRE_MESSAGE(waitUntil([&] {
-                      int status = 0;
-                      httpGet(port, "/readyz", &status);
-                      return status == 200;
-                    }, 120s),
-                    "bulk-qr worker never became ready; see " << worker->logPath());
+    REQUIRE_MESSAGE(run.waitReady(120s), "bulk-qr worker never became ready; see " << worker->logPath());
     return worker;
   }
 

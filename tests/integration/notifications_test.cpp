@@ -108,13 +108,7 @@ struct NotifyRun {
   std::unique_ptr<WorkerProcess> start(std::map<std::string, std::string> extra = {}) {
     extra["NOTIFY_STATUS_TOPIC"] = run.output(0);
     auto worker = run.startWorker(extra);
-    int port = run.lastMetricsPort();
-    REQUIRE_MESSAGE(waitUntil([&] {
-                      int status = 0;
-                      httpGet(port, "/readyz", &status);
-                      return status == 200;
-                    }, 120s),
-                    "notifications worker never became ready; see " << worker->logPath());
+    REQUIRE_MESSAGE(run.waitReady(120s), "notifications worker never became ready; see " << worker->logPath());
     return worker;
   }
 

@@ -100,4 +100,16 @@ std::vector<FailedMessage> WorkerRun::retryCopies() const {
   return out;
 }
 
+bool WorkerRun::waitReady(std::chrono::milliseconds timeout) const {
+  return waitUntil([&] {
+    int status = 0;
+    try {
+      httpGet(lastPort_, "/readyz", &status);
+    } catch (const std::exception&) {
+      return false;
+    }
+    return status == 200;
+  }, timeout);
+}
+
 }  // namespace qrfleet::testing

@@ -51,6 +51,9 @@ class WorkerRun {
   std::unique_ptr<WorkerProcess> startWorker(std::map<std::string, std::string> extraEnv = {},
                                              const std::set<std::string>& unset = {});
   int lastMetricsPort() const { return lastPort_; }
+  // True once the worker started last answers /readyz with 200 (its schema is
+  // migrated and its partitions assigned) within `timeout`.
+  bool waitReady(std::chrono::milliseconds timeout) const;
 
   // `probe.step` events n = from .. to-1 on the first topic, keyed "k<n>" unless `key` is given.
   std::vector<Envelope> produceSteps(int from, int to, const std::string& key = "");

@@ -61,7 +61,8 @@ CREATE TABLE scheduled (
   notification_id  text PRIMARY KEY,
   topic            text NOT NULL,
   message_key      text NOT NULL,
-  envelope         text NOT NULL,        -- the request as it came, to be sent again
+  envelope         text NOT NULL,        -- the release copy of the request, to be sent when due
+  release_event_id text NOT NULL,        -- its event id: applying it is the release
   due_at           timestamptz NOT NULL,
   released         boolean NOT NULL DEFAULT false,
   emitted_at       timestamptz           -- when the release task last sent it (clock time)

@@ -13,13 +13,17 @@ namespace qrfleet {
 
 // The metrics every worker exports (DESIGN.md "Operating it"): names start with
 // qrfleet_, counters end in _total, durations are histograms in seconds.
-// Services add their own families to registry().
+// Services and the runtime's parts add their own families with counters(),
+// histograms() and gauges(): every family carries the service label.
 class RuntimeMetrics {
  public:
   RuntimeMetrics(std::string service, const std::string& version);
 
   prometheus::Registry& registry() { return *registry_; }
   const std::string& service() const { return service_; }
+  prometheus::Family<prometheus::Counter>& counters(const std::string& name, const std::string& help);
+  prometheus::Family<prometheus::Histogram>& histograms(const std::string& name, const std::string& help);
+  prometheus::Family<prometheus::Gauge>& gauges(const std::string& name, const std::string& help);
 
   void consumed(const std::string& topic, double n);
   void processed(const std::string& topic, const std::string& eventType, const std::string& outcome, double n);

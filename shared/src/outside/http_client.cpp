@@ -50,55 +50,17 @@ std::string outcomeLabel(const HttpResponse& r) {
 
 }  // namespace
 
-struct HttpClient::Handle {
-  struct Cleanup {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  };
-  std::unique_ptr<CURL, Cleanup> curl{curl_easy_init()};
-};
-
 HttpClient::HttpClient(RuntimeMetrics& metrics, std::size_t maxIdleHandles)
-    : maxIdle_(maxIdleHandles),
-      requests_(prometheus::BuildCounter()
-                    .Name("qrfleet_outside_requests_total")
-                    .Help("HTTP requests to outside providers by target and outcome (2xx, 4xx, 429, 5xx, timeout, connect_error, error)")
-                    .Labels({{"service", metrics.service()}})
-                    .Register(metrics.registry())),
-      seconds_(prometheus::BuildHistogram()
-                   .Name("qrfleet_outside_request_seconds")
-                   .Help("HTTP request duration by target")
-                   .Labels({{"service", metrics.service()}})
-                   .Register(metrics.registry())) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in libcurl >= 7.84
+    : pool_(maxIdleHandles),
+      requests_(metrics.counters("qrfleet_outside_requests_total", "HTTP requests to outside providers by target and outcome (2xx, 4xx, 429, 5xx, timeout, connect_error, error)")),
+      seconds_(metrics.histograms("qrfleet_outside_request_seconds", "HTTP request duration by target")) {
 }
 
-HttpClient::~HttpClient() {
-  idle_.clear();
-  curl_global_cleanup();
-}
-
-std::unique_ptr<HttpClient::Handle> HttpClient::take() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      auto h = std::move(idle_.back());
-      idle_.pop_back();
-      return h;
-    }
-  }
-  auto h = std::make_unique<Handle>();
-  if (!h->curl) throw std::runtime_error("curl_easy_init failed");
-  return h;
-}
-
-void HttpClient::giveBack(std::unique_ptr<Handle> h) {
-  std::lock_guard lock(mutex_);
-  if (idle_.size() < maxIdle_) idle_.push_back(std::move(h));
-}
+HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::send(const HttpRequest& req) {
-  auto handle = take();
-  CURL* c = handle->curl.get();
+  auto handle = pool_.take("");
+  CURL* c = handle.get();
   curl_easy_reset(c);  // keeps the connection cache: keep-alive reuse
   HttpResponse resp;
   std::unique_ptr<curl_slist, CurlListDeleter> headers;
@@ -167,7 +129,7 @@ HttpResponse HttpClient::send(const HttpRequest& req) {
   seconds_.Add({{"target", req.target}},
                prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
       .Observe(resp.seconds);
-  giveBack(std::move(handle));
+  pool_.giveBack("", std::move(handle));
   return resp;
 }
 

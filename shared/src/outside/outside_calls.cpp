@@ -32,16 +32,8 @@ OutsideCalls::OutsideCalls(std::string schema, std::string databaseUrl, OutsideL
       log_(log),
       metrics_(metrics),
       stop_(stop),
-      steps_(prometheus::BuildCounter()
-                 .Name("qrfleet_outside_steps_total")
-                 .Help("Outside steps by target and outcome (from_ledger: an earlier run made the call)")
-                 .Labels({{"service", metrics.service()}})
-                 .Register(metrics.registry())),
-      stepSeconds_(prometheus::BuildHistogram()
-                       .Name("qrfleet_outside_step_seconds")
-                       .Help("Duration of outside calls by target")
-                       .Labels({{"service", metrics.service()}})
-                       .Register(metrics.registry())) {}
+      steps_(metrics.counters("qrfleet_outside_steps_total", "Outside steps by target and outcome (from_ledger: an earlier run made the call)")),
+      stepSeconds_(metrics.histograms("qrfleet_outside_step_seconds", "Duration of outside calls by target")) {}
 
 OutsideCalls::~OutsideCalls() {
   {
@@ -154,6 +146,11 @@ std::deque<OutsideCalls::Chain>::iterator OutsideCalls::runnable() {
 }
 
 void OutsideCalls::enqueue(Chain chain, bool front) {
+  // A batch's chains mostly share one priority: appending is the common case, not a scan.
+  if (!front && (queue_.empty() || queue_.back().priority >= chain.priority)) {
+    queue_.push_back(std::move(chain));
+    return;
+  }
   auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Chain& c) {
     return front ? c.priority <= chain.priority : c.priority < chain.priority;
   });

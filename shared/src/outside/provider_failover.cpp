@@ -9,16 +9,8 @@ namespace qrfleet {
 ProviderFailover::ProviderFailover(std::string name, std::vector<std::string> providers, CircuitBreaker::Policy policy,
                                    RuntimeMetrics& metrics)
     : name_(std::move(name)),
-      open_(prometheus::BuildGauge()
-                .Name("qrfleet_outside_circuit_open")
-                .Help("1 while a provider's circuit is open or half-open (calls go to the next provider)")
-                .Labels({{"service", metrics.service()}})
-                .Register(metrics.registry())),
-      failovers_(prometheus::BuildCounter()
-                     .Name("qrfleet_outside_failovers_total")
-                     .Help("Calls that went past a provider (circuit open, or a transient failure)")
-                     .Labels({{"service", metrics.service()}})
-                     .Register(metrics.registry())) {
+      open_(metrics.gauges("qrfleet_outside_circuit_open", "1 while a provider's circuit is open or half-open (calls go to the next provider)")),
+      failovers_(metrics.counters("qrfleet_outside_failovers_total", "Calls that went past a provider (circuit open, or a transient failure)")) {
   if (providers.empty()) throw std::invalid_argument("ProviderFailover '" + name_ + "' needs a provider");
   for (auto& p : providers) {
     providers_.push_back({std::move(p), std::make_unique<CircuitBreaker>(policy)});

@@ -46,53 +46,13 @@ std::string smtpOutcomeLabel(const SmtpResult& r) {
 
 }  // namespace
 
-struct SmtpClient::Handle {
-  struct Cleanup {
-    void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  };
-  std::unique_ptr<CURL, Cleanup> curl{curl_easy_init()};
-};
-
 SmtpClient::SmtpClient(RuntimeMetrics& metrics, std::size_t maxIdlePerServer)
-    : maxIdle_(maxIdlePerServer),
-      messages_(prometheus::BuildCounter()
-                    .Name("qrfleet_outside_smtp_total")
-                    .Help("Messages handed to SMTP relays by target and outcome (sent, 4xx, 5xx, timeout, connect_error, tls_error, auth_error, error)")
-                    .Labels({{"service", metrics.service()}})
-                    .Register(metrics.registry())),
-      seconds_(prometheus::BuildHistogram()
-                   .Name("qrfleet_outside_smtp_seconds")
-                   .Help("SMTP send duration by target")
-                   .Labels({{"service", metrics.service()}})
-                   .Register(metrics.registry())) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+    : pool_(maxIdlePerServer),
+      messages_(metrics.counters("qrfleet_outside_smtp_total", "Messages handed to SMTP relays by target and outcome (sent, 4xx, 5xx, timeout, connect_error, tls_error, auth_error, error)")),
+      seconds_(metrics.histograms("qrfleet_outside_smtp_seconds", "SMTP send duration by target")) {
 }
 
-SmtpClient::~SmtpClient() {
-  idle_.clear();
-  curl_global_cleanup();
-}
-
-std::unique_ptr<SmtpClient::Handle> SmtpClient::take(const std::string& url) {
-  {
-    std::lock_guard lock(mutex_);
-    auto& pool = idle_[url];
-    if (!pool.empty()) {
-      auto h = std::move(pool.back());
-      pool.pop_back();
-      return h;
-    }
-  }
-  auto h = std::make_unique<Handle>();
-  if (!h->curl) throw std::runtime_error("curl_easy_init failed");
-  return h;
-}
-
-void SmtpClient::giveBack(const std::string& url, std::unique_ptr<Handle> h) {
-  std::lock_guard lock(mutex_);
-  auto& pool = idle_[url];
-  if (pool.size() < maxIdle_) pool.push_back(std::move(h));
-}
+SmtpClient::~SmtpClient() = default;
 
 SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage& message, const std::string& target) {
   // libcurl puts the addresses into MAIL FROM and RCPT TO as they are.
@@ -104,8 +64,8 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
     messages_.Add({{"target", target}, {"outcome", "bad_address"}}).Increment();
     return bad;
   }
-  auto handle = take(server.url);
-  CURL* c = handle->curl.get();
+  auto handle = pool_.take(server.url);
+  CURL* c = handle.get();
   curl_easy_reset(c);  // keeps the handle's open connection for the next message
   std::unique_ptr<curl_slist, SmtpListDeleter> rcpt;
   for (const auto& to : message.rcptTo) rcpt.reset(curl_slist_append(rcpt.release(), ("<" + to + ">").c_str()));
@@ -179,7 +139,7 @@ SmtpResult SmtpClient::send(const SmtpServerSettings& server, const MailMessage&
       .Observe(r.seconds);
   // A handle whose connection broke reconnects by itself; one that timed out
   // may hold a half-spoken session: drop it.
-  if (reusable || r.failure == SmtpResult::Failure::connect) giveBack(server.url, std::move(handle));
+  if (reusable || r.failure == SmtpResult::Failure::connect) pool_.giveBack(server.url, std::move(handle));
   return r;
 }
 

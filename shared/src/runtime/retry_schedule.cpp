@@ -39,6 +39,12 @@ RetrySchedule RetrySchedule::fromConfig(EnvConfig& c) {
 
 std::string retryTopicOf(std::string_view topic) { return std::string(topic) + "-retry"; }
 
+std::string routeTopicOf(std::string_view topic) {
+  constexpr std::string_view suffix = "-retry";
+  if (topic.size() > suffix.size() && topic.ends_with(suffix)) topic.remove_suffix(suffix.size());
+  return std::string(topic);
+}
+
 FailedMessage asOriginal(const FailedMessage& m) {
   FailedMessage out = m;
   out.headers.clear();

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "qrfleet/outside/curl_handle_pool.h"
 #include "qrfleet/outside_step.h"
 #include "qrfleet/runtime_metrics.h"
 
@@ -62,13 +63,7 @@ class HttpClient {
   HttpResponse send(const HttpRequest& request);
 
  private:
-  struct Handle;
-  std::unique_ptr<Handle> take();
-  void giveBack(std::unique_ptr<Handle> handle);
-
-  std::size_t maxIdle_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<Handle>> idle_;
+  CurlHandlePool pool_;  // one key: libcurl keeps each handle's connections per host
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& seconds_;
 };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "qrfleet/outside/curl_handle_pool.h"
 #include "qrfleet/outside_step.h"
 #include "qrfleet/runtime_metrics.h"
 
@@ -54,13 +55,7 @@ class SmtpClient {
   SmtpResult send(const SmtpServerSettings& server, const MailMessage& message, const std::string& target);
 
  private:
-  struct Handle;
-  std::unique_ptr<Handle> take(const std::string& url);
-  void giveBack(const std::string& url, std::unique_ptr<Handle> handle);
-
-  std::size_t maxIdle_;
-  std::mutex mutex_;
-  std::map<std::string, std::vector<std::unique_ptr<Handle>>> idle_;
+  CurlHandlePool pool_;  // by relay URL
   prometheus::Family<prometheus::Counter>& messages_;
   prometheus::Family<prometheus::Histogram>& seconds_;
 };

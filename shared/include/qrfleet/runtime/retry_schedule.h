@@ -25,6 +25,8 @@ struct RetrySchedule {
 };
 
 std::string retryTopicOf(std::string_view topic);
+// The topic a retry topic retries (`<topic>-retry` -> `<topic>`); any other topic as it is.
+std::string routeTopicOf(std::string_view topic);
 
 // Headers of a message on a retry topic.
 namespace retry_header {
