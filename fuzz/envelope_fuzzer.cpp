@@ -29,6 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     using namespace qrfleet::events;
     auto envelope = qrfleet::Envelope::decode(bytes);
+    // encode() writes its own JSON (appendJson): byte for byte what nlohmann writes.
+    if (envelope.encode() != envelope.toJson().dump()) __builtin_trap();
     const auto& t = envelope.eventType;
     if (t == LocationUpdated::type)
       roundTrip<LocationUpdated>(envelope, [](const auto& a, const auto& b) {

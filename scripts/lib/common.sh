@@ -7,6 +7,7 @@ KAFKA_VERSION=3.9.1
 QRFLEET_CACHE=${QRFLEET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qrfleet}
 
 DEBIAN_PACKAGES=(
+  libcpp-httplib-dev libmicrohttpd-dev libjemalloc-dev
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libpqxx-dev libhiredis-dev nlohmann-json3-dev prometheus-cpp-dev
   libqrencode-dev libpng-dev libcsv-dev libzip-dev zbar-tools librsvg2-bin unzip
@@ -71,6 +72,20 @@ ensure_versitygw() {
       || die "could not build versitygw $VERSITYGW_VERSION"
   fi
   echo "$dir/bin/versitygw"
+}
+
+# Stripe's own Python library (PyPI), which signs the webhooks the gateway
+# tests send: a venv made once, cached by version. Prints its python.
+STRIPE_PYTHON_VERSION=${STRIPE_PYTHON_VERSION:-16.1.0}
+ensure_stripe_python() {
+  local dir="$QRFLEET_CACHE/python-stripe-$STRIPE_PYTHON_VERSION"
+  if [ ! -f "$dir/.complete" ]; then
+    log "installing stripe $STRIPE_PYTHON_VERSION from PyPI into $dir"
+    python3 -m venv "$dir" >&2
+    "$dir/bin/pip" install -q "stripe==$STRIPE_PYTHON_VERSION" >&2 || die "pip could not install stripe $STRIPE_PYTHON_VERSION"
+    touch "$dir/.complete"
+  fi
+  echo "$dir/bin/python"
 }
 
 # Configures and builds the tree. BUILD_DIR and CMAKE_ARGS may be overridden;

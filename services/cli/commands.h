@@ -16,5 +16,6 @@ void addHealthcheckCommand(CLI::App& app);
 void addRetentionCommand(CLI::App& app);
 void addBulkCommand(CLI::App& app);
 void addNotifyCommand(CLI::App& app);
+void addPaymentsCommand(CLI::App& app);
 
 }  // namespace qrfleet::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   qrfleet::cli::addRetentionCommand(app);
   qrfleet::cli::addBulkCommand(app);
   qrfleet::cli::addNotifyCommand(app);
+  qrfleet::cli::addPaymentsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,7 +23,7 @@ std::vector<WorkerBinary> WorkerBinary::installed() {
   for (const auto& e : fs::directory_iterator(cliDirectory())) {
     auto name = e.path().filename().string();
     if (name.rfind("qrfleet-", 0) == 0 && e.is_regular_file() && access(e.path().c_str(), X_OK) == 0 &&
-        name.find("test") == std::string::npos)
+        name.find("test") == std::string::npos && !name.ends_with("-gateway"))
       out.emplace_back(e.path());
   }
   return out;

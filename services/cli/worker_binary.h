@@ -17,7 +17,8 @@ class WorkerBinary {
   // Throws when qrfleet-<service> is not next to qrfleet.
   explicit WorkerBinary(const std::string& service);
   explicit WorkerBinary(std::filesystem::path path) : path_(std::move(path)) {}
-  // Every installed worker (not the test ones).
+  // Every installed worker: not the test ones, and not the gateways
+  // (qrfleet-*-gateway: HTTP servers with no schema, no routes, no migrations).
   static std::vector<WorkerBinary> installed();
 
   struct Result {

@@ -3,7 +3,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 namespace qrfleet::notify {
@@ -127,33 +126,21 @@ std::vector<ConfigOption> providerOptions() {
        "\"from\",\"user\",\"passwordEnv\",\"tokenEnv\",...}],\"sms\":[{\"kind\":\"twilio\",...}],\"push\":[{\"kind\":\"fcm\","
        "\"project\",...}]}; secrets are named by *Env fields and read from those variables",
        ""},
-      {"NOTIFY_PROVIDERS_FILE", "a file holding the NOTIFY_PROVIDERS document (used when NOTIFY_PROVIDERS is empty)", ""},
+      {"NOTIFY_PROVIDERS_FILE", "a file holding the NOTIFY_PROVIDERS document (used instead of NOTIFY_PROVIDERS when set)", ""},
   };
 }
 
 ChannelProviders readProviders(EnvConfig& config) {
-  auto inline_ = config.string("NOTIFY_PROVIDERS");
-  auto file = config.string("NOTIFY_PROVIDERS_FILE");
-  std::string variable = inline_.empty() ? "NOTIFY_PROVIDERS_FILE" : "NOTIFY_PROVIDERS";
-  std::string doc = inline_;
-  if (doc.empty()) {
-    if (file.empty()) {
+  auto doc = config.document("NOTIFY_PROVIDERS", "NOTIFY_PROVIDERS_FILE");
+  if (doc.text.empty()) {
+    if (doc.variable == "NOTIFY_PROVIDERS")
       config.invalid("NOTIFY_PROVIDERS", "set it (or NOTIFY_PROVIDERS_FILE): no channel has a provider");
-      return {};
-    }
-    std::ifstream in(file);
-    if (!in) {
-      config.invalid(variable, "cannot read " + file);
-      return {};
-    }
-    std::stringstream s;
-    s << in.rdbuf();
-    doc = s.str();
+    return {};
   }
   try {
-    return parseProviders(doc, EnvConfig::processEnvironment);
+    return parseProviders(doc.text, EnvConfig::processEnvironment);
   } catch (const std::invalid_argument& e) {
-    config.invalid(variable, e.what());
+    config.invalid(doc.variable, e.what());
     return {};
   }
 }

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
+
+#include "qrfleet/duration_text.h"
 
 namespace qrfleet {
 
@@ -72,6 +75,41 @@ std::set<std::int64_t> EnvConfig::integerSet(const std::string& name) {
 
 std::chrono::milliseconds EnvConfig::millis(const std::string& name, std::int64_t min, std::int64_t max) {
   return std::chrono::milliseconds(integer(name, min, max));
+}
+
+std::chrono::milliseconds EnvConfig::duration(const std::string& name) {
+  auto v = raw(name);
+  if (!v) return {};
+  try {
+    return parseDuration(*v);
+  } catch (const std::invalid_argument& e) {
+    fail(name, e.what());
+    return {};
+  }
+}
+
+std::vector<std::chrono::milliseconds> EnvConfig::durations(const std::string& name) {
+  auto v = raw(name);
+  if (!v) return {};
+  try {
+    return parseDurationList(*v);
+  } catch (const std::invalid_argument& e) {
+    fail(name, e.what());
+    return {};
+  }
+}
+
+EnvConfig::Document EnvConfig::document(const std::string& name, const std::string& fileName) {
+  auto file = string(fileName);
+  if (file.empty()) return {string(name), name};
+  std::ifstream in(file);
+  if (!in) {
+    fail(fileName, "cannot read " + file);
+    return {"", fileName};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return {text.str(), fileName};
 }
 
 bool EnvConfig::boolean(const std::string& name) {

@@ -1,6 +1,7 @@
 #include "qrfleet/envelope.h"
 
 #include "qrfleet/event_id.h"
+#include "qrfleet/json_text.h"
 #include "qrfleet/time_format.h"
 
 namespace qrfleet {
@@ -108,6 +109,38 @@ nlohmann::json Envelope::toJson() const {
   return j;
 }
 
-std::string Envelope::encode() const { return toJson().dump(); }
+// The bytes of toJson().dump() (keys in nlohmann's sorted order), written
+// without first copying the payload into a new tree, and with appendJson's
+// string escaping: the payload is most of an event (a webhook's raw body, a
+// batch's items), and copying and serializing it was a producer's largest cost.
+std::string Envelope::encode() const {
+  std::string out;
+  out.reserve(512);
+  char sep = '{';
+  auto name = [&](const char* field) {
+    out += sep;
+    out += '"';
+    out += field;
+    out += "\":";
+    sep = ',';
+  };
+  auto text = [&](const char* field, std::string_view value) {
+    name(field);
+    appendJsonString(out, value);
+  };
+  if (causationId) text("causationId", *causationId);
+  if (correlationId) text("correlationId", *correlationId);
+  text("eventId", eventId);
+  text("eventType", eventType);
+  name("payload");
+  appendJson(out, payload);
+  text("source", source);
+  if (tenantId) text("tenantId", *tenantId);
+  text("timestamp", formatRfc3339Millis(timestampMs));
+  name("version");
+  out += std::to_string(version);
+  out += '}';
+  return out;
+}
 
 }  // namespace qrfleet

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "qrfleet/envelope.h"
+#include "qrfleet/json_text.h"
 
 using namespace qrfleet;
 
@@ -32,6 +33,41 @@ TEST_CASE("an envelope round-trips") {
   CHECK(back.correlationId == e.correlationId);
   CHECK_FALSE(back.causationId);
   CHECK(back.payload == e.payload);
+}
+
+TEST_CASE("encode() writes the bytes toJson().dump() would, with and without the optional fields") {
+  Envelope e;
+  e.eventId = "0b6f8a52-2c1e-4f0e-9d43-6a1c2b7e9f10";
+  e.eventType = "payment.succeeded";
+  e.version = 3;
+  e.timestampMs = 1795342530123;
+  e.source = "te\"st\n";
+  e.payload = {{"body", "{\"a\":\"\u00e9\\t\u0001\"}"}, {"n", -1.5}, {"list", {1, "x", nullptr}}, {"empty", nlohmann::json::object()}};
+  CHECK(e.encode() == e.toJson().dump());
+  e.correlationId = "corr-\u2603";
+  e.causationId = "cause";
+  e.tenantId = "tenant-1";
+  CHECK(e.encode() == e.toJson().dump());
+  e.payload = nlohmann::json::object();
+  CHECK(e.encode() == e.toJson().dump());
+}
+
+TEST_CASE("appendJson writes what dump() writes, and refuses invalid UTF-8 as dump() does") {
+  std::string every;
+  for (int c = 1; c < 256; ++c) every += static_cast<char>(c < 128 ? c : 'x');
+  std::vector<nlohmann::json> values = {
+      nullptr, true, false, 0, -9223372036854775807LL - 1, 18446744073709551615ULL, 1.5, -0.0, 1e300, 3.141592653589793,
+      "", every, "caf\u00e9 \u2603 \U0001F600", nlohmann::json::array(), nlohmann::json::object(),
+      {{"z", 1}, {"a", {1, "two", nullptr, {{"k\"ey", "v\\"}}}}, {"m", nlohmann::json::array({nlohmann::json::object()})}},
+      nlohmann::json::parse(R"({"id":"evt_1","data":{"object":{"amount":1999,"metadata":{},"fee":0.25}},"s":"\u0000\u001f\"\/"})")};
+  for (const auto& v : values) {
+    std::string out = "prefix";
+    appendJson(out, v);
+    CHECK(out == "prefix" + v.dump());
+  }
+  std::string bad;
+  CHECK_THROWS_AS(appendJson(bad, nlohmann::json("\xff\xfe")), nlohmann::json::type_error);
+  CHECK_THROWS_AS(appendJson(bad, nlohmann::json("\xed\xa0\x80")), nlohmann::json::type_error);  // a surrogate
 }
 
 TEST_CASE("malformed JSON and bad envelopes are told apart") {

@@ -44,15 +44,15 @@ TEST_CASE("a failed half-open probe opens the circuit again for a whole cool-dow
   CHECK(b.coolDownLeft() == 500ms);
 }
 
-TEST_CASE("HTTP outcomes: 2xx succeeds, 408/425/429/5xx and no answer are transient, other 4xx permanent") {
+TEST_CASE("HTTP outcomes: 2xx succeeds, 401/403/408/409/425/429/5xx and no answer are transient, other 4xx permanent") {
   HttpResponse r;
   r.status = 202;
   CHECK(classifyHttp(r).status == StepStatus::succeeded);
-  for (long s : {400L, 404L, 409L, 422L}) {
+  for (long s : {400L, 402L, 404L, 422L}) {
     r.status = s;
     CHECK_MESSAGE(classifyHttp(r).status == StepStatus::failedPermanently, s);
   }
-  for (long s : {401L, 403L, 408L, 425L, 429L, 500L, 502L, 503L}) {
+  for (long s : {401L, 403L, 408L, 409L, 425L, 429L, 500L, 502L, 503L}) {
     r.status = s;
     CHECK_MESSAGE(classifyHttp(r).status == StepStatus::failedTransiently, s);
   }

@@ -15,6 +15,9 @@
 #include "qrfleet/events/notification_contact.h"
 #include "qrfleet/events/notification_requested.h"
 #include "qrfleet/events/notification_status.h"
+#include "qrfleet/events/dunning_retry_due.h"
+#include "qrfleet/events/payment_events.h"
+#include "qrfleet/events/payment_state_changed.h"
 #include "qrfleet/events/retention_policy_triggered.h"
 #include "qrfleet/events/scan_recorded.h"
 #include "qrfleet/tools/schema_catalog.h"
@@ -35,7 +38,7 @@ std::string decodeVerdict(const std::string& text) {
   try {
     auto env = Envelope::decode(text);
     using Decode = std::function<void(const Envelope&)>;
-    const std::map<std::string_view, Decode> decoders = {
+    std::map<std::string_view, Decode> decoders = {
         {events::ScanRecorded::type, [](const Envelope& e) { events::ScanRecorded::fromEnvelope(e); }},
         {events::LocationUpdated::type, [](const Envelope& e) { events::LocationUpdated::fromEnvelope(e); }},
         {events::BookingCreated::type, [](const Envelope& e) { events::BookingCreated::fromEnvelope(e); }},
@@ -60,7 +63,12 @@ std::string decodeVerdict(const std::string& text) {
         {events::NotificationOutcome::failedType, [](const Envelope& e) { events::NotificationOutcome::fromEnvelope(e); }},
         {events::NotificationOutcome::expiredType,
          [](const Envelope& e) { events::NotificationOutcome::fromEnvelope(e); }},
+        {events::DunningRetryDue::type, [](const Envelope& e) { events::DunningRetryDue::fromEnvelope(e); }},
+        {events::PaymentStateChanged::type, [](const Envelope& e) { events::PaymentStateChanged::fromEnvelope(e); }},
     };
+    // The seven payment event types share one decoder.
+    for (auto type : events::PaymentEvent::types())
+      decoders.emplace(type, [](const Envelope& e) { events::PaymentEvent::fromEnvelope(e); });
     auto it = decoders.find(env.eventType);
     if (it == decoders.end()) return "no decoder for " + env.eventType;
     it->second(env);

@@ -39,14 +39,26 @@
 //	     → 202, empty body, X-Message-Id: msg-<key>; an address without "@" → 400
 //	       {"errors": [{"message": "Does not contain a valid address.", "field": "personalizations.0.to.0.email"}]}
 //
+// Billing, Stripe style (the dunning's calls; perTo is keyed by the invoice or subscription id):
+//
+//	POST   /v1/invoices/{id}/pay       Authorization: Bearer <token>, Idempotency-Key: <key>
+//	       → 200 {"id": "<id>", "object": "invoice", "status": "paid", "paid": true}
+//	DELETE /v1/subscriptions/{id}      Authorization: Bearer <token>, Idempotency-Key: <key>
+//	       → 200 {"id": "<id>", "object": "subscription", "status": "canceled"}
+//	       Failures are Stripe's {"error": {"type", "code", "message"}}: 402 card_error
+//	       card_declined "Your card was declined." (a decline), 404 invalid_request_error
+//	       resource_missing, 400 invalid_request_error parameter_invalid, 401 (no "code"),
+//	       429 rate_limit (with Retry-After), 500/503 api_error; timeout answers nothing.
+//
 // Control:
 //
 //	POST /control/mode         {"default": "ok", "delayMs": 0, "retryAfterSeconds": 1,
 //	                            "perN": {"5": ["429", "ok"]}, "perTo": {"+15550001": ["500", "ok"]}}
-//	                           Behaviours: ok, 400, 401, 404, 429 (with Retry-After), 500,
+//	                           Behaviours: ok, 400, 401, 402, 404, 429 (with Retry-After), 500,
 //	                           503, timeout (no answer for 30 s). perN (generic endpoint, by
 //	                           body n) and perTo (any endpoint, by recipient: device token,
-//	                           phone number or email address) give the i-th request the
+//	                           phone number, email address, or the billing endpoints'
+//	                           invoice or subscription id) give the i-th request the
 //	                           i-th entry, the last one repeating; perN wins over perTo,
 //	                           both over default. delayMs holds every HTTP request (a
 //	                           multicast once). Wrong credentials always get 401.
@@ -60,7 +72,8 @@
 //	GET  /control/log          every message so far, in arrival order (JSON): key, n (-1 but
 //	                           on the generic endpoint), at (Unix seconds), status (0: no
 //	                           answer), instance (X-Instance), kind ("messages", "push",
-//	                           "push-batch", "sms", "email-api"), to, batch (the multicast
+//	                           "push-batch", "sms", "email-api", "invoice-pay",
+//	                           "subscription-cancel"), to, batch (the multicast
 //	                           call's sequence number from 1, shared by its messages; 0 for
 //	                           single calls), batchSize (messages in the HTTP call), id (the
 //	                           message id answered, "" if none); a multicast logs one entry
@@ -92,7 +105,7 @@ type mode struct {
 func defaultMode() mode { return mode{Default: "ok", RetryAfterSeconds: 1} }
 
 // The HTTP status of each behaviour; timeout answers nothing.
-var statusOf = map[string]int{"ok": 200, "400": 400, "401": 401, "404": 404, "429": 429, "500": 500, "503": 503, "timeout": 0}
+var statusOf = map[string]int{"ok": 200, "400": 400, "401": 401, "402": 402, "404": 404, "429": 429, "500": 500, "503": 503, "timeout": 0}
 
 func (m mode) check() error {
 	all := []string{m.Default}
@@ -104,7 +117,7 @@ func (m mode) check() error {
 	}
 	for _, b := range all {
 		if _, ok := statusOf[b]; !ok {
-			return fmt.Errorf("unknown behaviour %q (ok, 400, 401, 404, 429, 500, 503, timeout)", b)
+			return fmt.Errorf("unknown behaviour %q (ok, 400, 401, 402, 404, 429, 500, 503, timeout)", b)
 		}
 	}
 	return nil
@@ -665,6 +678,71 @@ func (p *provider) emailSend(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ---- billing (Stripe) ----
+
+func stripeError(kind, code, message string) map[string]any {
+	e := map[string]any{"type": kind, "message": message}
+	if code != "" {
+		e["code"] = code
+	}
+	return map[string]any{"error": e}
+}
+
+// What Stripe says for each failure behaviour.
+var stripeFailure = map[string]map[string]any{
+	"400": stripeError("invalid_request_error", "parameter_invalid", "Invalid request."),
+	"401": stripeError("invalid_request_error", "", "Invalid API Key provided."),
+	"402": stripeError("card_error", "card_declined", "Your card was declined."),
+	"404": stripeError("invalid_request_error", "resource_missing", "No such object."),
+	"429": stripeError("rate_limit_error", "rate_limit", "Too many requests hit the API too quickly."),
+	"500": stripeError("api_error", "", "Something went wrong on Stripe's end."),
+	"503": stripeError("api_error", "", "Stripe is temporarily unavailable."),
+}
+
+// billing answers one of the Stripe endpoints: kind is the log's, object and
+// status what a success answers.
+func (p *provider) billing(kind, object, status string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		arrived := now()
+		id := r.PathValue("id")
+		key := r.Header.Get("Idempotency-Key")
+		p.mu.Lock()
+		behaviour := p.mode.Default
+		if b, ok := p.forRecipients(id); ok {
+			behaviour = b
+		}
+		if !bearerOK(r, p.token) {
+			behaviour = "401"
+		}
+		delay := time.Duration(p.mode.DelayMs) * time.Millisecond
+		retryAfter := p.mode.RetryAfterSeconds
+		answered := ""
+		if behaviour == "ok" {
+			answered = id
+		}
+		p.log = append(p.log, entry{Key: key, N: -1, At: arrived, Status: statusOf[behaviour], Instance: r.Header.Get("X-Instance"),
+			Kind: kind, To: id, BatchSize: 1, ID: answered})
+		p.mu.Unlock()
+
+		wait(r, delay)
+		switch behaviour {
+		case "ok":
+			body := map[string]any{"id": id, "object": object, "status": status}
+			if object == "invoice" {
+				body["paid"] = true
+			}
+			writeJSON(w, 200, body)
+		case "timeout":
+			noAnswer(r)
+		default:
+			if behaviour == "429" {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+			}
+			writeJSON(w, statusOf[behaviour], stripeFailure[behaviour])
+		}
+	}
+}
+
 // ---- control ----
 
 func (p *provider) control(w http.ResponseWriter, r *http.Request) {
@@ -710,6 +788,8 @@ func main() {
 	mux.HandleFunc("POST /v1/projects/{project}/messages:sendEach", p.pushSendEach)
 	mux.HandleFunc("POST /2010-04-01/Accounts/{account}/Messages.json", p.smsSend)
 	mux.HandleFunc("POST /v3/mail/send", p.emailSend)
+	mux.HandleFunc("POST /v1/invoices/{id}/pay", p.billing("invoice-pay", "invoice", "paid"))
+	mux.HandleFunc("DELETE /v1/subscriptions/{id}", p.billing("subscription-cancel", "subscription", "canceled"))
 	mux.HandleFunc("/control/", p.control)
 	log.Printf("listening on %s", *addr)
 	log.Fatal(http.ListenAndServe(*addr, mux))

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "message_template.h"
@@ -70,5 +71,31 @@ TEST_CASE("the shipped templates render with what location and bulk-qr send") {
     auto withReport = done;
     withReport["reportUrl"] = "https://s3/r.csv";
     CHECK(renderTemplate(t, withReport).text.find(std::string(locale).empty() ? "https://s3/r.csv" : "") != std::string::npos);
+  }
+}
+
+TEST_CASE("the shipped payment templates render with what payments sends") {
+  // The data qrfleet-payments puts in each request (payments_handler.cpp), amountText included.
+  const std::map<std::string, nlohmann::json> sent = {
+      {"payment.receipt",
+       {{"invoiceId", "in_1"}, {"amount", 1999}, {"currency", "EUR"}, {"amountText", "19.99 EUR"},
+        {"paidAt", "2026-12-01T10:00:00.000Z"}, {"subscriptionId", "sub_1"}}},
+      {"payment.failed",
+       {{"invoiceId", "in_1"}, {"subscriptionId", "sub_1"}, {"amount", 1999}, {"currency", "EUR"},
+        {"amountText", "19.99 EUR"}, {"nextAttemptAt", "2026-12-02T10:00:00.000Z"}}},
+      {"payment.retry-failed",
+       {{"invoiceId", "in_1"}, {"subscriptionId", "sub_1"}, {"amount", 1999}, {"currency", "EUR"},
+        {"amountText", "19.99 EUR"}, {"attempt", 1}, {"nextAttemptAt", "2026-12-04T10:00:00.000Z"}}},
+      {"subscription.past-due",
+       {{"subscriptionId", "sub_1"}, {"invoiceId", "in_1"}, {"amount", 1999}, {"currency", "EUR"},
+        {"amountText", "19.99 EUR"}, {"cancelAt", "2026-12-13T10:00:00.000Z"}}},
+      {"subscription.canceled", {{"subscriptionId", "sub_1"}, {"invoiceId", "in_1"}}}};
+  for (const auto& [name, data] : sent) {
+    CAPTURE(name);
+    MessageTemplate t{name, "email", "", 1, readPart(name, "email.subject"), "", readPart(name, "email.txt")};
+    REQUIRE(!t.body.empty());
+    auto m = renderTemplate(t, data);  // throws naming a variable the data lacks
+    CHECK(!m.subject.empty());
+    CHECK(m.text.find(name == "subscription.canceled" ? "sub_1" : "19.99 EUR") != std::string::npos);
   }
 }

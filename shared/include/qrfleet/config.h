@@ -40,11 +40,24 @@ class EnvConfig {
   // A comma-separated list of integers ("" is none); each must parse.
   std::set<std::int64_t> integerSet(const std::string& name);
   std::chrono::milliseconds millis(const std::string& name, std::int64_t min, std::int64_t max);
+  // A duration with its unit, s, m, h or d ("90s", "3d"; see duration_text.h),
+  // and a comma-separated list of them ("1d,3d,5d").
+  std::chrono::milliseconds duration(const std::string& name);
+  std::vector<std::chrono::milliseconds> durations(const std::string& name);
   bool boolean(const std::string& name);
   // A value that must be one of `allowed`.
   std::string oneOf(const std::string& name, const std::vector<std::string>& allowed);
   // A URL whose scheme is one of `schemes` (e.g. postgresql, redis).
   std::string url(const std::string& name, const std::vector<std::string>& schemes);
+
+  // A document (JSON, YAML) given inline in `name` or as a file named by
+  // `fileName` (mounted secrets and config maps); the file wins when set.
+  // `variable` is the one it came from: name it in errors about the content.
+  struct Document {
+    std::string text;
+    std::string variable;
+  };
+  Document document(const std::string& name, const std::string& fileName);
 
   // Records a problem found while using a value (e.g. a file it names cannot be opened).
   void invalid(const std::string& name, const std::string& problem) { fail(name, problem); }

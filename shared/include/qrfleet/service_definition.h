@@ -67,5 +67,7 @@ int runService(int argc, char** argv, const ServiceDefinition& definition);
 
 // The routes' topics, in declaration order.
 std::vector<std::string> topicsOf(const ServiceDefinition& definition);
+// The retry topics its routes write and consume (a route with failures.retryTopic).
+std::vector<std::string> retryTopicsOf(const ServiceDefinition& definition);
 
 }  // namespace qrfleet

@@ -4,6 +4,32 @@
 
 namespace qrfleet {
 
+KafkaHeaders envelopeHeaders(const Envelope& event) {
+  KafkaHeaders headers{{std::string(header::eventType), event.eventType},
+                       {std::string(header::eventVersion), std::to_string(event.version)},
+                       {std::string(header::eventId), event.eventId}};
+  if (event.correlationId) headers.emplace_back(std::string(header::correlationId), *event.correlationId);
+  return headers;
+}
+
+std::vector<std::string> warmProducerTopics(RdKafka::Producer& producer, const std::vector<std::string>& topics,
+                                            std::chrono::milliseconds timeout,
+                                            std::vector<std::unique_ptr<RdKafka::Topic>>& keep) {
+  std::vector<std::string> failed;
+  for (const auto& name : topics) {
+    std::string err;
+    std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(&producer, name, nullptr, err));
+    RdKafka::Metadata* raw = nullptr;
+    if (!topic || producer.metadata(false, topic.get(), &raw, static_cast<int>(timeout.count())) != RdKafka::ERR_NO_ERROR) {
+      failed.push_back(name);
+      continue;
+    }
+    std::unique_ptr<RdKafka::Metadata> metadata(raw);
+    keep.push_back(std::move(topic));
+  }
+  return failed;
+}
+
 void EventProducer::DeliveryTracker::dr_cb(RdKafka::Message& message) {
   if (message.err() == RdKafka::ERR_NO_ERROR) return;
   failures.fetch_add(1);
@@ -49,27 +75,11 @@ void EventProducer::produce(const std::string& topic, const std::string& key, co
 }
 
 void EventProducer::produceEvent(const std::string& topic, const std::string& key, const Envelope& event) {
-  KafkaHeaders headers{{std::string(header::eventType), event.eventType},
-                       {std::string(header::eventVersion), std::to_string(event.version)},
-                       {std::string(header::eventId), event.eventId}};
-  if (event.correlationId) headers.emplace_back(std::string(header::correlationId), *event.correlationId);
-  produce(topic, key, event.encode(), headers);
+  produce(topic, key, event.encode(), envelopeHeaders(event));
 }
 
 std::vector<std::string> EventProducer::warm(const std::vector<std::string>& topics, std::chrono::milliseconds timeout) {
-  std::vector<std::string> failed;
-  for (const auto& name : topics) {
-    std::string err;
-    std::unique_ptr<RdKafka::Topic> topic(RdKafka::Topic::create(producer_.get(), name, nullptr, err));
-    RdKafka::Metadata* raw = nullptr;
-    if (!topic || producer_->metadata(false, topic.get(), &raw, static_cast<int>(timeout.count())) != RdKafka::ERR_NO_ERROR) {
-      failed.push_back(name);
-      continue;
-    }
-    std::unique_ptr<RdKafka::Metadata> metadata(raw);
-    warmTopics_.push_back(std::move(topic));
-  }
-  return failed;
+  return warmProducerTopics(*producer_, topics, timeout, warmTopics_);
 }
 
 void EventProducer::flush(std::chrono::milliseconds timeout) {

@@ -156,8 +156,11 @@ StepOutcome classifyHttp(const HttpResponse& r) {
   auto detail = "HTTP " + std::to_string(r.status) + (r.body.empty() ? "" : ": " + r.body.substr(0, 200));
   if (r.status >= 200 && r.status < 300) return StepOutcome::success(detail);
   // Credentials refused (401/403) is the deployment's problem, not the event's:
-  // retried until fixed or out of attempts, not dead-lettered at once.
-  if (r.status == 401 || r.status == 403 || r.status == 408 || r.status == 425 || r.status == 429 || r.status >= 500)
+  // retried until fixed or out of attempts, not dead-lettered at once. A 409
+  // is what idempotency-keyed APIs (Stripe: idempotency_key_in_use) answer
+  // while the first request with the key is still being worked on.
+  if (r.status == 401 || r.status == 403 || r.status == 408 || r.status == 409 || r.status == 425 ||
+      r.status == 429 || r.status >= 500)
     return StepOutcome::transient(detail, parseRetryAfter(r.header("retry-after"), std::time(nullptr)),
                                   r.status == 429 || r.status == 503);
   return StepOutcome::permanent(detail);

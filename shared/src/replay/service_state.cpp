@@ -1,7 +1,9 @@
 #include "qrfleet/replay/service_state.h"
 
 #include <algorithm>
+#include <set>
 
+#include "qrfleet/runtime/retry_schedule.h"
 #include "qrfleet/runtime/runtime_tables.h"
 #include "qrfleet/sql_array.h"
 #include "qrfleet/stores/redis_keyspace.h"
@@ -55,9 +57,16 @@ nlohmann::json ServiceState::digest() const {
                        ") AS h FROM " + txn.quote_name(def_.postgresSchema) + "." + txn.quote_name(table) + ") t");
     out["postgres:" + table] = r[1].as<std::string>() + " (" + r[0].as<std::string>() + " rows)";
   }
+  // A retry topic is written by the run itself: an event that waited in one
+  // run and not in the other (its partitions interleaved otherwise: a refund
+  // before its payment) leaves one copy more there, and the state converges
+  // all the same. Its positions are the run's bookkeeping, not state.
+  auto retryList = retryTopicsOf(def_);
+  std::set<std::string> retryTopics(retryList.begin(), retryList.end());
   nlohmann::json offsets = nlohmann::json::object();
   try {
-    for (const auto& [tp, next] : offsets_.positions(txn)) offsets[tp.str()] = next;
+    for (const auto& [tp, next] : offsets_.positions(txn))
+      if (!retryTopics.count(tp.topic)) offsets[tp.str()] = next;
   } catch (const pqxx::undefined_table&) {
   }
   out["offsets"] = offsets;
@@ -65,6 +74,7 @@ nlohmann::json ServiceState::digest() const {
   RedisClient redis(redisUrl_);
   auto skip = def_.interleavingDependentKeys;
   skip.push_back("ratelimit:*");  // RedisRateLimiter: live calls only
+  for (const auto& t : retryTopics) skip.push_back("offsets:*:" + t + ":*");  // the applied-offset marks (RedisEffects)
   auto d = RedisKeyspace(redis, def_.redisPrefix).digest(skip);
   out["redis"] = d.sha256 + " (" + std::to_string(d.keys) + " keys)";
   return out;

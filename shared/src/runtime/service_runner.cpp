@@ -12,6 +12,7 @@
 #include "qrfleet/runtime/batch_consumer.h"
 #include "qrfleet/runtime/health_server.h"
 #include "qrfleet/runtime/migration_runner.h"
+#include "qrfleet/runtime/retry_schedule.h"
 #include "qrfleet/runtime/periodic_task_runner.h"
 #include "qrfleet/replay/replay_range.h"
 #include "qrfleet/stores/postgres_connection.h"
@@ -46,19 +47,25 @@ int resetState(const ServiceDefinition& def, const RuntimeSettings& settings, co
 }
 
 // --replay: asks for shutdown once the offsets stored with the state reach the
-// end offsets that the topics had at start.
+// end offsets that the topics had at start, and every copy in the retry topics
+// so far (the replay writes its own: an event that waits for another partition
+// in this run) is applied too. Stopping at the topics' ends alone left such an
+// event out of the rebuilt state.
 class ReplayFinish {
  public:
   ReplayFinish(const ServiceDefinition& def, const RuntimeSettings& settings, const KafkaSettings& kafka,
                ShutdownSignal& shutdown, JsonLogger& log)
-      : offsets_(def.postgresSchema, def.consumerGroup, "replay") {
+      : offsets_(def.postgresSchema, def.consumerGroup, "replay"), retryTopics_(retryTopicsOf(def)) {
     KafkaAdmin admin(kafka);
     range_ = ReplayRange::of(admin, topicsOf(def));
-    thread_ = std::thread([this, url = settings.databaseUrl, &shutdown, &log] {
+    thread_ = std::thread([this, url = settings.databaseUrl, &kafka, &shutdown, &log] {
       PostgresConnection pg(url);
+      KafkaAdmin retryAdmin(kafka);
       while (!shutdown.requested() && !leaving_) {
         try {
-          if (range_.remaining(offsets_.positions(pg.get())) == 0) {
+          auto positions = offsets_.positions(pg.get());
+          if (range_.remaining(positions) == 0 &&
+              (retryTopics_.empty() || ReplayRange::of(retryAdmin, retryTopics_).remaining(positions) == 0)) {
             log.info("replay reached the end offsets seen at start; stopping");
             shutdown.request();
           }
@@ -80,6 +87,7 @@ class ReplayFinish {
  private:
   OffsetStore offsets_;
   ReplayRange range_;
+  std::vector<std::string> retryTopics_;
   std::atomic<bool> leaving_{false};
   std::thread thread_;
 };
@@ -149,6 +157,13 @@ bool migrate(const ServiceDefinition& def, const RuntimeSettings& settings, Json
 std::vector<std::string> topicsOf(const ServiceDefinition& def) {
   std::vector<std::string> out;
   for (const auto& r : def.routes) out.push_back(r.topic);
+  return out;
+}
+
+std::vector<std::string> retryTopicsOf(const ServiceDefinition& def) {
+  std::vector<std::string> out;
+  for (const auto& r : def.routes)
+    if (r.failures.retryTopic) out.push_back(retryTopicOf(r.topic));
   return out;
 }
 

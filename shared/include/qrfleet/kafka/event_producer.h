@@ -16,6 +16,16 @@ namespace qrfleet {
 
 using KafkaHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// The headers every event carries (event-type, event-version, event-id,
+// correlation-id), so routing needs no payload parse.
+KafkaHeaders envelopeHeaders(const Envelope& event);
+
+// Looks up each topic's metadata through `producer`, keeping the handles in
+// `keep` so the metadata stays cached; returns the topics it could not look up.
+std::vector<std::string> warmProducerTopics(RdKafka::Producer& producer, const std::vector<std::string>& topics,
+                                            std::chrono::milliseconds timeout,
+                                            std::vector<std::unique_ptr<RdKafka::Topic>>& keep);
+
 // Raised when Kafka did not acknowledge every message: the caller must not
 // commit state that depends on them.
 class DeliveryFailed : public std::runtime_error {
