@@ -291,7 +291,7 @@ void BulkQrHandler::onChunks(std::span<const Decoded<events::BulkChunkRequested>
   std::vector<OutsideStep> steps;
   for (std::size_t i = 0; i < generating.size(); ++i) {
     const auto& c = *generating[i];
-    steps.push_back({c.event, "generate:" + c.data.chunkId, "object-store", "", [this, &c, &slot = drawn[i]](const OutsideCall&) {
+    steps.push_back({c.event, "generate:" + c.data.chunkId, generationTarget, "", [this, &c, &slot = drawn[i]](const OutsideCall&) {
                        try {
                          slot = generateChunk(c.data, &store_);
                          return StepOutcome::success(slot.summary());

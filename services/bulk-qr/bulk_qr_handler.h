@@ -33,6 +33,10 @@ class BulkQrHandler : public BatchHandler {
   BulkQrHandler(BulkQrSettings settings, ObjectStore& store);
   std::vector<std::string> emitsTo() const override;
   static std::vector<RoutedType> requestTypes();
+  // The outside-call target of drawing and storing a chunk: mostly CPU, so
+  // its concurrency follows the cores (the definition's default), not the
+  // object store's.
+  static constexpr const char* generationTarget = "qr-generation";
 
   // bulk-qr-processing: batch-requested and batch-cancelled, in offset order.
   void onRequests(std::span<const ConsumedEvent> events, Effects& fx);

@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -54,6 +55,10 @@ struct ServiceDefinition {
   // replay makes none, so it could not write them again).
   std::vector<std::string> keptTables = {};
   std::vector<ConfigOption> options;  // the service's own variables
+  // Concurrency caps the service knows its outside-call targets need, e.g. a
+  // step that is mostly CPU work ("qr-generation": two per core, more only
+  // contend). OUTSIDE_TARGET_LIMITS overrides a target named here.
+  std::map<std::string, int> outsideTargetLimits = {};
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
   // Optional: work on a clock (see PeriodicTask), made once per process.
   std::function<std::vector<PeriodicTask>(ServiceContext&)> makeTasks;

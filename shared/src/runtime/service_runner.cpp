@@ -206,6 +206,7 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
 
   EnvConfig config(allOptions(def));
   auto settings = RuntimeSettings::fromConfig(config, !def.redisPrefix.empty());
+  for (const auto& [target, limit] : def.outsideTargetLimits) settings.outsideLimits.perTarget.emplace(target, limit);
   auto kafka = KafkaSettings::fromConfig(config);
   def.consumerGroup = config.string("KAFKA_GROUP_ID");
   {
