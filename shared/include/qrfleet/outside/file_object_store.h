@@ -7,8 +7,8 @@
 namespace qrfleet {
 
 // Objects as files under a root directory (keys are relative paths). A put
-// writes a temporary file and renames it, so a reader never sees half an
-// object. presignGet() gives a file:// URL: fine on one host (development,
+// writes an unnamed file and links it in (or a temporary file renamed over
+// the old object), so a reader never sees half an object. presignGet() gives a file:// URL: fine on one host (development,
 // `scripts/run`); a deployment that sends links to users needs the S3 backend.
 class FileObjectStore : public ObjectStore {
  public:
