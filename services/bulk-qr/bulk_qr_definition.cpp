@@ -47,9 +47,9 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
       {"BULK_QR_PROGRESS_TTL_S", "how long a batch's progress stays in Redis", "604800"},
   };
   for (auto& o : qrfleet::objectStoreOptions()) d.options.push_back(std::move(o));
-  // Two chunks a core: measured on 2 cores (scripts/bench bulk-qr, 10,000 codes), 4 at once took 1.79 s with
-  // the file store and 5.67 s with S3, 16 (the default per target) 2.1-2.2 s and 6.8 s (threads contending
-  // for the cores and the directory), 2 left the cores idle while a chunk waited for its puts (2.25 s, 6.19 s).
+  // Two chunks a core: a chunk is mostly CPU, and more threads than that only contend for the cores (and,
+  // with the file store, its directory). 2 a core and 16 in all measured the same within noise on 2 cores
+  // (README, bulk-qr benchmark); 1 a core left the cores idle while a chunk waited for its puts.
   d.outsideTargetLimits = {
       {BulkQrHandler::generationTarget, static_cast<int>(std::max(1u, std::thread::hardware_concurrency()) * 2)}};
   d.makeHandler = [](qrfleet::ServiceContext& ctx) -> std::unique_ptr<qrfleet::BatchHandler> {

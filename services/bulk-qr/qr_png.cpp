@@ -57,7 +57,7 @@ std::string renderPng(const QrMatrix& qr, const events::QrOptions& o) {
   png_write_info(png, info);
   // The rows (each a filter byte, none, then the pixels) built here and
   // compressed in one go by zlibOfRows; libpng writes the chunks around them.
-  // Row by row through libpng's own deflate cost ~85 µs a code, as much as
+  // Row by row through libpng's own deflate cost ~67-89 µs a code, as much as
   // encoding it.
   const std::size_t rowBytes = (static_cast<std::size_t>(size) + 7) / 8, stride = rowBytes + 1;
   std::string raw(stride * static_cast<std::size_t>(size), '\0');
