@@ -8,8 +8,9 @@ namespace qrfleet {
 
 // Objects as files under a root directory (keys are relative paths). A put
 // writes an unnamed file and links it in (or a temporary file renamed over
-// the old object), so a reader never sees half an object. presignGet() gives a file:// URL: fine on one host (development,
-// `scripts/run`); a deployment that sends links to users needs the S3 backend.
+// the old object), so a reader never sees half an object. presignGet()
+// gives a file:// URL: fine on one host (development, `scripts/run`); a
+// deployment that sends links to users needs the S3 backend.
 class FileObjectStore : public ObjectStore {
  public:
   explicit FileObjectStore(std::filesystem::path root);
