@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "qrfleet/config_document_field.h"
+
 namespace qrfleet::notify {
 
 namespace {
@@ -12,19 +14,9 @@ namespace {
 const std::map<std::string, std::set<std::string>> kKinds = {
     {"email", {"smtp", "sendgrid"}}, {"sms", {"twilio"}}, {"push", {"fcm"}}};
 
-std::string text(const nlohmann::json& entry, const std::string& where, const char* field, bool required) {
-  auto it = entry.find(field);
-  if (it == entry.end()) {
-    if (required) throw std::invalid_argument(where + ": field '" + field + "' is missing");
-    return {};
-  }
-  if (!it->is_string()) throw std::invalid_argument(where + ": field '" + field + "' must be a string");
-  return it->get<std::string>();
-}
-
 std::string secret(const nlohmann::json& entry, const std::string& where, const char* field, bool required,
                    const SecretLookup& secrets) {
-  auto variable = text(entry, where, field, required);
+  auto variable = documentText(entry, where, field, required);
   if (variable.empty()) return {};
   auto value = secrets(variable);
   if (!value || value->empty())
@@ -42,25 +34,25 @@ ProviderSettings parseProvider(const std::string& channel, const nlohmann::json&
   for (const auto& [k, v] : e.items())
     if (!known.count(k)) throw std::invalid_argument(where + ": unknown field '" + k + "'");
   ProviderSettings p;
-  p.name = text(e, where, "name", true);
+  p.name = documentText(e, where, "name", true);
   where += " (" + p.name + ")";
   if (p.name.empty() || !names.insert(p.name).second)
     throw std::invalid_argument(where + ": names must be non-empty and unique");
-  p.kind = text(e, where, "kind", true);
+  p.kind = documentText(e, where, "kind", true);
   if (!kKinds.at(channel).count(p.kind)) throw std::invalid_argument(where + ": kind '" + p.kind + "' is not a " + channel + " kind");
-  p.url = text(e, where, "url", true);
+  p.url = documentText(e, where, "url", true);
   bool smtp = p.kind == "smtp";
   if (smtp ? !(p.url.starts_with("smtp://") || p.url.starts_with("smtps://"))
            : !(p.url.starts_with("http://") || p.url.starts_with("https://")))
     throw std::invalid_argument(where + ": url '" + p.url + "' must be " + (smtp ? "smtp:// or smtps://" : "http(s)://"));
   while (!smtp && p.url.ends_with("/")) p.url.pop_back();
-  p.from = text(e, where, "from", channel != "push");
-  p.user = text(e, where, "user", false);
+  p.from = documentText(e, where, "from", channel != "push");
+  p.user = documentText(e, where, "user", false);
   p.password = secret(e, where, "passwordEnv", smtp && !p.user.empty(), secrets);
   p.token = secret(e, where, "tokenEnv", !smtp, secrets);
   p.account = secret(e, where, "accountEnv", p.kind == "twilio", secrets);
-  p.project = text(e, where, "project", p.kind == "fcm");
-  p.caFile = text(e, where, "caFile", false);
+  p.project = documentText(e, where, "project", p.kind == "fcm");
+  p.caFile = documentText(e, where, "caFile", false);
   if (!p.caFile.empty() && !std::ifstream(p.caFile)) throw std::invalid_argument(where + ": caFile " + p.caFile + " cannot be read");
   if (auto it = e.find("requireTls"); it != e.end()) {
     if (!it->is_boolean()) throw std::invalid_argument(where + ": requireTls must be true or false");

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "qrfleet/config_document_field.h"
+
 namespace qrfleet::webhook {
 
 namespace {
@@ -22,16 +24,6 @@ bool validHeaderName(const std::string& s) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
       return false;
   return true;
-}
-
-std::string textField(const nlohmann::json& entry, const std::string& where, const char* field, bool required) {
-  auto it = entry.find(field);
-  if (it == entry.end()) {
-    if (required) throw std::invalid_argument(where + ": field '" + field + "' is missing");
-    return {};
-  }
-  if (!it->is_string()) throw std::invalid_argument(where + ": field '" + field + "' must be a string");
-  return it->get<std::string>();
 }
 
 std::vector<std::string> secretList(const std::string& where, const std::string& variable, const SecretLookup& secrets) {
@@ -56,14 +48,14 @@ ProviderSettings parseProvider(const nlohmann::json& e, std::size_t index, std::
   for (const auto& [k, v] : e.items())
     if (!known.count(k)) throw std::invalid_argument(where + ": unknown field '" + k + "'");
   ProviderSettings p;
-  p.name = textField(e, where, "name", true);
+  p.name = documentText(e, where, "name", true);
   where += " (" + p.name + ")";
   if (!validProviderName(p.name)) throw std::invalid_argument(where + ": name must match [a-z0-9_-]{1,32}");
   if (!names.insert(p.name).second) throw std::invalid_argument(where + ": names must be unique");
-  p.scheme = textField(e, where, "scheme", true);
+  p.scheme = documentText(e, where, "scheme", true);
   if (p.scheme != "stripe" && p.scheme != "hmac-sha256")
     throw std::invalid_argument(where + ": scheme '" + p.scheme + "' is not stripe or hmac-sha256");
-  auto variable = textField(e, where, "secretsEnv", true);
+  auto variable = documentText(e, where, "secretsEnv", true);
   if (variable.empty()) throw std::invalid_argument(where + ": field 'secretsEnv' must name a variable");
   p.secrets = secretList(where, variable, secrets);
   bool stripe = p.scheme == "stripe";
@@ -73,7 +65,7 @@ ProviderSettings parseProvider(const nlohmann::json& e, std::size_t index, std::
       throw std::invalid_argument(where + ": toleranceSeconds must be an integer in 1..86400");
     p.toleranceSeconds = it->get<std::int64_t>();
   }
-  p.header = textField(e, where, "header", !stripe);
+  p.header = documentText(e, where, "header", !stripe);
   if (stripe && !p.header.empty())
     throw std::invalid_argument(where + ": header is only for hmac-sha256 (stripe's is Stripe-Signature)");
   if (!stripe && !validHeaderName(p.header))

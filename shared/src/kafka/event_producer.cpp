@@ -38,17 +38,8 @@ void EventProducer::DeliveryTracker::dr_cb(RdKafka::Message& message) {
 }
 
 EventProducer::EventProducer(const KafkaSettings& settings, const std::string& clientId) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  setKafkaProperty(*conf, "client.id", clientId);
-  setKafkaProperty(*conf, "enable.idempotence", "true");
-  setKafkaProperty(*conf, "acks", "all");
-  setKafkaProperty(*conf, "linger.ms", "5");
-  setKafkaProperty(*conf, "compression.type", "lz4");
-  setKafkaProperty(*conf, "message.timeout.ms", "30000");
-  // The settings (and KAFKA_PROPERTIES) come last, so an operator can override the defaults above.
-  for (const auto& [k, v] : settings.properties()) setKafkaProperty(*conf, k, v);
+  auto conf = settings.makeProducerConf(clientId, tracker_, {{"message.timeout.ms", "30000"}});
   std::string err;
-  if (conf->set("dr_cb", &tracker_, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));
   if (!producer_) throw std::runtime_error("cannot create Kafka producer: " + err);
 }

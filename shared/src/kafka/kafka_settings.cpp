@@ -59,4 +59,22 @@ std::unique_ptr<RdKafka::Conf> KafkaSettings::makeConf() const {
   return conf;
 }
 
+std::unique_ptr<RdKafka::Conf> KafkaSettings::makeProducerConf(const std::string& clientId,
+                                                               RdKafka::DeliveryReportCb& reports,
+                                                               const Properties& defaults,
+                                                               const Properties& enforced) const {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  setKafkaProperty(*conf, "client.id", clientId);
+  setKafkaProperty(*conf, "enable.idempotence", "true");
+  setKafkaProperty(*conf, "acks", "all");
+  setKafkaProperty(*conf, "linger.ms", "5");
+  setKafkaProperty(*conf, "compression.type", "lz4");
+  for (const auto& [k, v] : defaults) setKafkaProperty(*conf, k, v);
+  for (const auto& [k, v] : properties()) setKafkaProperty(*conf, k, v);
+  for (const auto& [k, v] : enforced) setKafkaProperty(*conf, k, v);
+  std::string err;
+  if (conf->set("dr_cb", &reports, err) != RdKafka::Conf::CONF_OK) throw std::runtime_error(err);
+  return conf;
+}
+
 }  // namespace qrfleet
