@@ -21,6 +21,7 @@ function(qrfleet_add_worker name)
 
   add_executable(qrfleet-${name} main.cpp)
   target_link_libraries(qrfleet-${name} PRIVATE ${name}-domain)
+  qrfleet_use_jemalloc(qrfleet-${name})
 
   if(BUILD_TESTING AND W_UNIT_TESTS)
     add_executable(${name}-unit-tests ${W_UNIT_TESTS})
