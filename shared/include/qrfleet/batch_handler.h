@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <pqxx/pqxx>
 #include <span>
 #include <string>
@@ -23,6 +24,10 @@ struct ConsumedEvent {
   std::int64_t kafkaTimestampMs = 0;
   Envelope envelope;
   int attempt = 1;  // > 1 when it came back from the retry topic
+  // The route's typed decode of the payload (Route::decode), made by the
+  // consumer; envelope.payload is then left empty. Null for routes of several
+  // types and for events made without a consumer.
+  std::shared_ptr<const void> typed = {};
 };
 
 // Redis writes for one event; a no-op when that event's offset was already
@@ -126,10 +131,12 @@ class BatchHandler {
 };
 
 // An event with its payload decoded (routes of one type hand these over).
+// `data` is the decode the consumer made as it polled the message, kept with
+// the event (ConsumedEvent::typed): handed over without a copy.
 template <class Event>
 struct Decoded {
   const ConsumedEvent* event;
-  Event data;
+  const Event& data;
 };
 
 }  // namespace qrfleet

@@ -289,7 +289,7 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
     b.bytes += m->len();
     b.messages.push_back(m);
     auto reject = [&](RejectReason reason, std::string error, std::string type) {
-      b.rejected.push_back({toFailedMessage(*m), reason, std::move(error), std::move(type)});
+      b.rejected.push_back({toFailedMessage(*m), reason, std::move(error), std::move(type), attempt});
     };
     std::string typeHeader = headerValue(*m, header::eventType);
     if (m->len() > settings_.maxEventBytes) {
@@ -316,7 +316,19 @@ std::vector<ConsumedBatch> BatchConsumer::decode(std::vector<std::unique_ptr<RdK
                env.eventType);
         continue;
       }
-      b.events.push_back(ConsumedEvent{tp, m->offset(), *m->key(), m->timestamp().timestamp, std::move(env), attempt});
+      std::shared_ptr<const void> typed;
+      if (const auto* route = routes_.find(tp.topic); route && route->decode) {
+        try {
+          typed = route->decode(env);  // EventRejected: dead-lettered below, like a bad envelope
+        } catch (const EventRejected&) {
+          throw;
+        } catch (const std::exception& e) {  // a decoder's own bug must not stop the consumer
+          throw EventRejected(RejectReason::schemaViolation, std::string("payload: ") + e.what());
+        }
+        env.payload = nullptr;
+      }
+      b.events.push_back(
+          ConsumedEvent{tp, m->offset(), *m->key(), m->timestamp().timestamp, std::move(env), attempt, std::move(typed)});
       b.eventMessages.push_back(m.get());
     } catch (const EventRejected& e) {
       reject(e.reason(), e.what(), typeHeader);
