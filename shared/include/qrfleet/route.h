@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -86,8 +87,12 @@ Route route(std::string topic, std::string key, void (H::*member)(std::span<cons
   r.apply = [member](BatchHandler& h, std::span<const ConsumedEvent> events, Effects& fx) {
     std::vector<Decoded<Event>> decoded;
     decoded.reserve(events.size());
-    std::vector<Event> decodedHere;  // events the consumer did not decode (a test's, a handler kit's)
-    decodedHere.reserve(events.size());  // never reallocates: `decoded` refers into it
+    // Events the consumer did not decode (a test's, a handler kit's); sized
+    // once, so `decoded` can refer into it. Empty, and unallocated, on the
+    // consumer's path.
+    std::vector<Event> decodedHere;
+    decodedHere.reserve(static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [](const ConsumedEvent& e) { return !e.typed; })));
     for (const auto& e : events) {
       if (e.typed) {
         decoded.push_back({&e, *static_cast<const Event*>(e.typed.get())});
