@@ -65,10 +65,20 @@ BatchConsumer::BatchConsumer(const ServiceDefinition& definition, const RuntimeS
   // the worker and Postgres then lacked; 25 ms is a fixed part of the 100 ms budget.
   setKafkaProperty(*conf, "fetch.min.bytes", "65536");
   setKafkaProperty(*conf, "fetch.wait.max.ms", "25");
-  // Prefetch, measured with scripts/bench: 4 MB keeps two lanes fed (1 MB
-  // starves them, 16 MB adds ~100 MB of RSS for no more throughput).
-  setKafkaProperty(*conf, "queued.max.messages.kbytes", "4096");
-  setKafkaProperty(*conf, "queued.min.messages", "5000");
+  // Prefetch. librdkafka before 2.2 (Debian 12 ships 2.0.2) stops fetching
+  // every partition for a fixed second (no fetch.queue.backoff.ms yet) once
+  // its queue holds queued.min.messages messages or queued.max.messages.kbytes,
+  // counted over the whole consumer queue. With 5,000 messages / 4 MB the
+  // queue ran dry within 0.2-0.3 s of each such second: lanes idle 60% of a
+  // location bulk apply, consumer waits of 600 ms. So the queue is bounded by
+  // bytes alone, enough for about a second of applying; fetch.max.bytes caps
+  // one response (50 MB by default over 50 partitions) so RSS does not spike.
+  // scan-analytics bulk apply, same machine: 24,438/24,622 events/s before,
+  // 43,247/46,309 after (with LANE_QUEUE_MAX_EVENTS 3000), peak RSS 119-124
+  // MB before, 147-152 MB after; 8 MB or 12 MB gave 25-35k.
+  setKafkaProperty(*conf, "queued.max.messages.kbytes", "16384");
+  setKafkaProperty(*conf, "queued.min.messages", "1000000");
+  setKafkaProperty(*conf, "fetch.max.bytes", "4194304");
   // KAFKA_PROPERTIES last: an operator can override any default above.
   for (const auto& [k, v] : kafka.extra) setKafkaProperty(*conf, k, v);
   std::string err;
@@ -474,7 +484,9 @@ void BatchConsumer::run() {
   while (!stop_) {
     lastTurnMs_ = nowMillis();
     resumeDueRetries();
+    auto tCollect = Clock::now();
     collect();
+    auto collectMs = std::chrono::duration<double, std::milli>(Clock::now() - tCollect).count();
     if (inbox_.empty()) {
       checkStores();
       updateLag();
@@ -488,11 +500,17 @@ void BatchConsumer::run() {
     auto tDecode = Clock::now();
     auto perLane = decode(std::move(messages));
     deferRetries();
-    if (log_.enabled(LogLevel::debug))
-      log_.debug("batch decoded", {{"messages", std::accumulate(perLane.begin(), perLane.end(), std::size_t{0},
-                                                               [](std::size_t n, const auto& b) { return n + b.size(); })},
-                                   {"decodeMs", std::chrono::duration<double, std::milli>(Clock::now() - tDecode).count()}});
+    auto tDispatch = Clock::now();
+    auto messageCount = std::accumulate(perLane.begin(), perLane.end(), std::size_t{0},
+                                        [](std::size_t n, const auto& b) { return n + b.size(); });
     dispatch(perLane);
+    // collect: waiting for librdkafka's queue (a starved fetch shows here);
+    // dispatch: waiting for room in a lane's queue (the backpressure).
+    if (log_.enabled(LogLevel::debug))
+      log_.debug("batch decoded", {{"messages", messageCount},
+                                   {"collectMs", collectMs},
+                                   {"decodeMs", std::chrono::duration<double, std::milli>(tDispatch - tDecode).count()},
+                                   {"dispatchMs", std::chrono::duration<double, std::milli>(Clock::now() - tDispatch).count()}});
     updateLag();
     metrics_.setReady(ready());
   }

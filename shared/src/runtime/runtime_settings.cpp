@@ -13,7 +13,7 @@ std::vector<ConfigOption> RuntimeSettings::options(bool usesRedis) {
       {"METRICS_PORT", "HTTP port for /metrics, /healthz, /readyz (0 = any free port)", "9400"},
       {"BATCH_MAX_EVENTS", "most events applied in one batch", "2000"},
       {"BATCH_MAX_WAIT_MS", "how long an idle consumer blocks in one poll (batches never wait to fill: a free lane takes what is queued)", "100"},
-      {"LANE_QUEUE_MAX_EVENTS", "decoded events queued per apply lane before the consumer waits for it", "6000"},
+      {"LANE_QUEUE_MAX_EVENTS", "decoded events queued per apply lane before the consumer waits for it", "3000"},
       {"LANE_QUEUE_MAX_BYTES", "bytes of messages queued per apply lane before the consumer waits for it", "8388608"},
       {"MAX_EVENT_BYTES", "larger messages are dead-lettered as oversized", "262144"},
       {"PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", "Postgres ends a worker's transaction idle this long, so a frozen worker cannot hold the row locks its partitions' new owner needs", "30000"},
