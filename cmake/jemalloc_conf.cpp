@@ -5,9 +5,10 @@
 // worker frees a whole batch at once (decoded events, SQL arrays, Redis
 // commands) and the next batch lands elsewhere, so those pages pile up: a
 // scan-analytics bulk apply of 200,000 events peaked at 151.6 and 157.9 MB
-// with the default, at 130.7 and 131.7 MB with freed pages returned after 1 s
-// (27,054 and 26,818 events/s against 26,379 and 28,480, within the noise).
-// Decay 0 returned them at once and cost ~5% throughput.
+// with the default, at 133.5 and 134.6 MB with this (29,657 and 28,726
+// events/s against 26,379 and 28,480, within the noise). Decay 0 returned
+// them at once: 25,748 and 24,846 events/s. (muzzy decay 0 is jemalloc 5.3's
+// default already; it is stated so that an older jemalloc behaves the same.)
 extern "C" {
 extern const char* const malloc_conf;
 const char* const malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";

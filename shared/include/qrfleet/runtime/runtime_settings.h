@@ -18,7 +18,7 @@ struct RuntimeSettings {
   std::chrono::milliseconds batchMaxWait{100};  // idle poll tick; a batch never waits to fill
   // Each apply lane's queue of decoded chunks: the consumer keeps fetching and
   // decoding while lanes apply, up to these bounds (then it waits: backpressure).
-  int laneQueueMaxEvents = 6000;
+  int laneQueueMaxEvents = 3000;
   std::size_t laneQueueMaxBytes = 8 * 1024 * 1024;
   std::size_t maxEventBytes = 262144;
   // A worker's transaction idle this long is ended by the server (see PostgresConnection).
