@@ -56,13 +56,14 @@ BatchPlan planBatch(const std::vector<CsvItem>& rows, std::vector<CsvRowError> i
                     const events::QrOptions& options, std::size_t chunkSize) {
   BatchPlan plan;
   plan.invalid = std::move(invalid);
-  const auto capacity = qrByteCapacity(options.errorCorrection);
   std::set<std::string> names;
   for (const auto& row : rows) {
+    const auto capacity = qrByteCapacity(row.data, options.errorCorrection);
     if (row.data.size() > capacity) {
       plan.invalid.push_back({row.row, "data is " + std::to_string(row.data.size()) + " bytes; error correction " +
                                            std::string(1, options.errorCorrection) + " holds at most " +
-                                           std::to_string(capacity)});
+                                           std::to_string(capacity) +
+                                           (capacity == qrByteCapacity("", options.errorCorrection) ? "" : " of non-ASCII text")});
       continue;
     }
     auto hasNul = [](const std::optional<std::string>& f) { return f && f->find('\0') != std::string::npos; };

@@ -26,7 +26,9 @@ std::string trimmed(const std::string& s) {
 struct Collector {
   std::size_t maxRows;
   std::vector<std::string> fields;
-  std::int64_t row = 0;  // records seen, the header included
+  std::int64_t row = 0;  // the row a spreadsheet shows: blank lines count, a quoted newline does not
+  int lastTerminator = 0;
+  bool headerSeen = false;
   int dataColumn = -1, labelColumn = -1, filenameColumn = -1;
   std::size_t dataRows = 0;
   bool tooMany = false;
@@ -51,11 +53,19 @@ struct Collector {
     return fields[static_cast<std::size_t>(c)];
   }
 
-  void endRow() {
+  // libcsv (CSV_REPALL_NL) reports every unquoted CR and LF outside a record
+  // as an empty record, so the LF of a CRLF arrives as one of its own.
+  void endRow(int terminator) {
+    bool crlfTail = fields.empty() && terminator == '\n' && lastTerminator == '\r';
+    lastTerminator = terminator;
+    if (crlfTail) return;
     ++row;
     bool blank = std::all_of(fields.begin(), fields.end(), [](const std::string& f) { return f.empty(); });
-    if (row == 1) {
-      header();
+    if (!headerSeen) {
+      if (!blank) {
+        header();
+        headerSeen = true;
+      }
     } else if (blank) {
       // A blank line is not a row of the batch.
     } else if (++dataRows > maxRows) {
@@ -76,23 +86,23 @@ struct Collector {
 void onField(void* field, std::size_t length, void* self) {
   static_cast<Collector*>(self)->fields.emplace_back(static_cast<const char*>(field), length);
 }
-void onRow(int, void* self) { static_cast<Collector*>(self)->endRow(); }
+void onRow(int terminator, void* self) { static_cast<Collector*>(self)->endRow(terminator); }
 
 }  // namespace
 
 CsvItems parseCsvItems(std::string_view bytes, std::size_t maxRows) {
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   csv_parser parser;
-  if (csv_init(&parser, 0) != 0) throw std::runtime_error("libcsv: cannot initialise a parser");
+  if (csv_init(&parser, CSV_REPALL_NL) != 0) throw std::runtime_error("libcsv: cannot initialise a parser");
   struct Free {
     csv_parser* p;
     ~Free() { csv_free(p); }
   } free{&parser};
-  Collector c{maxRows, {}, 0, -1, -1, -1, 0, false, {}};
+  Collector c{maxRows, {}, 0, 0, false, -1, -1, -1, 0, false, {}};
   if (csv_parse(&parser, bytes.data(), bytes.size(), onField, onRow, &c) != bytes.size())
     throw CsvBatchError(std::string("the file is not CSV: ") + csv_strerror(csv_error(&parser)));
   csv_fini(&parser, onField, onRow, &c);
-  if (c.row == 0) throw CsvBatchError("the file is empty");
+  if (!c.headerSeen) throw CsvBatchError("the file is empty");
   if (c.tooMany)
     throw CsvBatchError("the file has " + std::to_string(c.dataRows) + " rows; a batch may have at most " +
                         std::to_string(maxRows));

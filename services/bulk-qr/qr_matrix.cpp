@@ -2,6 +2,7 @@
 
 #include <qrencode.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -9,6 +10,11 @@
 namespace qrfleet::bulkqr {
 
 namespace {
+// ISO/IEC 18004 §7.4.2: ECI 000026 designates UTF-8.
+constexpr unsigned int kUtf8Eci = 26;
+
+using Code = std::unique_ptr<QRcode, decltype(&QRcode_free)>;
+
 QRecLevel levelOf(char level) {
   switch (level) {
     case 'L': return QR_ECLEVEL_L;
@@ -17,23 +23,58 @@ QRecLevel levelOf(char level) {
     default: return QR_ECLEVEL_M;
   }
 }
+
+bool plainAscii(std::string_view data) {
+  return std::all_of(data.begin(), data.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+const unsigned char* bytesOf(std::string_view data) { return reinterpret_cast<const unsigned char*>(data.data()); }
+
+// The ECI header then one 8-bit segment: readers take the bytes as UTF-8
+// instead of guessing (zbar and phone readers guess Shift-JIS for short,
+// mostly-ASCII text with a few accented letters).
+Code utf8Code(std::string_view data, QRecLevel level) {
+  std::unique_ptr<QRinput, decltype(&QRinput_free)> input(QRinput_new2(0, level), &QRinput_free);
+  if (!input || QRinput_appendECIheader(input.get(), kUtf8Eci) != 0 ||
+      QRinput_append(input.get(), QR_MODE_8, static_cast<int>(data.size()), bytesOf(data)) != 0)
+    return Code(nullptr, &QRcode_free);
+  return Code(QRcode_encodeInput(input.get()), &QRcode_free);
+}
+
+// libqrencode's mixed segmentation (numeric, alphanumeric, 8-bit runs) or one
+// 8-bit segment, whichever makes the smaller symbol. Near capacity the mode
+// switches of the mixed split can cost more than they save, so a row the
+// 8-bit segment holds would otherwise be refused; ties keep the mixed code.
+Code asciiCode(std::string_view data, QRecLevel level) {
+  std::string text(data);
+  Code mixed(QRcode_encodeString(text.c_str(), 0, level, QR_MODE_8, 1), &QRcode_free);
+  if (mixed && mixed->version == 1) return mixed;
+  int mixedErrno = errno;
+  Code single(QRcode_encodeData(static_cast<int>(data.size()), bytesOf(data), 0, level), &QRcode_free);
+  if (single && (!mixed || single->version < mixed->version)) return single;
+  if (!mixed) errno = mixedErrno;
+  return mixed;
+}
 }  // namespace
 
-std::size_t qrByteCapacity(char level) {
+std::size_t qrByteCapacity(std::string_view data, char level) {
+  // A version-40 symbol's data bits less the 8-bit segment's header (4 mode +
+  // 16 count bits); the UTF-8 ECI header takes 12 more, one byte of data.
+  std::size_t ascii = 0;
   switch (level) {
-    case 'L': return 2953;
-    case 'Q': return 1663;
-    case 'H': return 1273;
-    default: return 2331;
+    case 'L': ascii = 2953; break;
+    case 'Q': ascii = 1663; break;
+    case 'H': ascii = 1273; break;
+    default: ascii = 2331; break;
   }
+  return plainAscii(data) ? ascii : ascii - 1;
 }
 
 QrMatrix encodeQr(std::string_view data, char level) {
   if (data.empty()) throw QrEncodeError("no data to encode");
   if (data.find('\0') != std::string_view::npos) throw QrEncodeError("data holds a NUL byte");
-  std::string text(data);
-  std::unique_ptr<QRcode, decltype(&QRcode_free)> code(QRcode_encodeString(text.c_str(), 0, levelOf(level), QR_MODE_8, 1),
-                                                       &QRcode_free);
+  errno = 0;
+  Code code = plainAscii(data) ? asciiCode(data, levelOf(level)) : utf8Code(data, levelOf(level));
   if (!code) {
     if (errno == ERANGE)
       throw QrEncodeError("data of " + std::to_string(data.size()) + " bytes does not fit a QR code at level " +

@@ -19,12 +19,17 @@ class QrEncodeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Encodes with libqrencode, choosing the smallest version and mixing
-// numeric/alphanumeric/byte modes as it pays. `level` is L, M, Q or H.
+// Encodes with libqrencode at the smallest version. Plain ASCII takes the
+// shorter of libqrencode's mixed numeric/alphanumeric/byte segmentation and
+// one 8-bit segment; any other text is UTF-8 and says so with the UTF-8 ECI
+// designator before one 8-bit segment, so that readers do not guess another
+// character set. `level` is L, M, Q or H.
 QrMatrix encodeQr(std::string_view data, char level);
 
-// Bytes of byte-mode data a version-40 symbol holds at `level`: any data up
-// to this length fits, so the splitter refuses longer rows up front.
-std::size_t qrByteCapacity(char level);
+// Bytes of `data`'s kind that a version-40 symbol holds at `level`: L 2953,
+// M 2331, Q 1663, H 1273 for plain ASCII, one less for other text (the ECI
+// header). Any data up to this length fits, so the splitter refuses longer
+// rows up front.
+std::size_t qrByteCapacity(std::string_view data, char level);
 
 }  // namespace qrfleet::bulkqr

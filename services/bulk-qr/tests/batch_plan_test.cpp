@@ -14,7 +14,7 @@ CsvItem row(std::int64_t r, std::string data, std::optional<std::string> label =
 TEST_CASE("rows too long for the level are refused, the rest are numbered, named and chunked") {
   events::QrOptions o;
   o.errorCorrection = 'H';
-  o.naming = "{label}-{index}";
+  o.naming.emplace("{label}-{index}");
   std::vector<CsvItem> rows = {row(2, "https://a", "Front door"), row(3, std::string(1274, 'x'), "too long"),
                                row(4, "https://b", "a/b:c"), row(5, "https://c", {}, "own name.png"),
                                row(6, "https://d", "Front door")};
@@ -34,6 +34,20 @@ TEST_CASE("rows too long for the level are refused, the rest are numbered, named
   CHECK(plan.chunks[1].front().index == 2);
   CHECK(validationReport(plan.invalid) ==
         "row,reason\r\n3,data is 1274 bytes; error correction H holds at most 1273\r\n7,not valid UTF-8\r\n");
+}
+
+TEST_CASE("text that is not plain ASCII holds one byte less (its UTF-8 ECI header)") {
+  events::QrOptions o;
+  o.errorCorrection = 'H';
+  std::string accented = "\xC3\xA9";  // é
+  std::vector<CsvItem> rows = {row(2, std::string(1270, 'x') + accented, "fits"),
+                               row(3, std::string(1271, 'x') + accented, "one over"),
+                               row(4, std::string(1273, 'x'), "ascii fits")};
+  auto plan = planBatch(rows, {}, o, 10);
+  REQUIRE(plan.items.size() == 2);
+  REQUIRE(plan.invalid.size() == 1);
+  CHECK(plan.invalid[0].row == 3);
+  CHECK(plan.invalid[0].reason == "data is 1273 bytes; error correction H holds at most 1272 of non-ASCII text");
 }
 
 TEST_CASE("names collide: the later one gets its index") {

@@ -28,12 +28,27 @@ void write(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// What zbarimg reads from the image (its raw data, without the "QR-Code:" prefix).
-std::string decoded(const std::filesystem::path& image) {
+// What zbarimg reads from the image (without the "QR-Code:" prefix): its raw
+// bytes with -Sbinary, else the text as a standard reader shows it (zbar
+// converts what the code says, or what it guesses, to UTF-8).
+std::string decoded(const std::filesystem::path& image, bool rawBytes = true) {
   REQUIRE_MESSAGE(run("command -v zbarimg") != "", "zbarimg is missing: install zbar-tools");
-  auto out = run("zbarimg --quiet --raw -Sbinary '" + image.string() + "' 2>/dev/null");
+  auto out = run("zbarimg --quiet --raw " + std::string(rawBytes ? "-Sbinary " : "") + "'" + image.string() +
+                 "' 2>/dev/null");
   while (!out.empty() && out.back() == '\n') out.pop_back();  // zbarimg ends each symbol with a newline
   return out;
+}
+
+// 1000 px: a version-40 symbol (177 modules) still gets whole pixels per module.
+std::string pngFileOf(const TempDirectory& dir, const std::string& name, const std::string& data, char level) {
+  static const events::QrOptions large = [] {
+    events::QrOptions o;
+    o.sizePx = 1000;
+    return o;
+  }();
+  auto file = dir.path() / (name + ".png");
+  write(file, renderPng(encodeQr(data, level), large));
+  return file.string();
 }
 }  // namespace
 
@@ -70,6 +85,65 @@ TEST_CASE("PNG and SVG codes decode back to their data, at every level and with 
       CHECK(decoded(rasterFile) == data);
       ++n;
     }
+}
+
+TEST_CASE("text that is not plain ASCII reads back as the same text in a standard reader (the UTF-8 ECI)") {
+  TempDirectory dir;
+  // Short, mostly-ASCII texts with a few accented letters are what readers
+  // guess to be Shift-JIS when a code does not say it holds UTF-8.
+  const std::vector<std::string> texts = {
+      "Caf\xC3\xA9",
+      "FN:J\xC3\xB6hn Doe",
+      "Total 42,00 \xE2\x82\xAC",
+      "BEGIN:VCARD\nVERSION:3.0\nN:M\xC3\xBCller;J\xC3\xBCrgen\nFN:J\xC3\xBCrgen M\xC3\xBCller\nORG:Stra\xC3\x9F"
+      "enbau GmbH\nTEL:+49 30 1234567\nEMAIL:j.mueller@example.de\nEND:VCARD",
+      "WIFI:T:WPA;S:Caf\xC3\xA9 G\xC3\xA4ste;P:s\xC3\xBC\xC3\x9F-123;;",
+      "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82, \xD0\xBC\xD0\xB8\xD1\x80",  // Привет, мир
+      "\xE4\xBD\xA0\xE5\xA5\xBD\xE4\xB8\x96\xE7\x95\x8C \xE3\x81\x93\xE3\x82\x93\xE3\x81\xAB\xE3\x81\xA1\xE3\x81\xAF",
+      "Order #1234 \xF0\x9F\x8E\x89\xF0\x9F\x8D\x95 thanks!",
+      "https://qr.example/m/na\xC3\xAFve?city=Z\xC3\xBCrich&utm=print"};
+  int n = 0;
+  for (char level : {'L', 'H'})
+    for (const auto& text : texts) {
+      CAPTURE(level);
+      CAPTURE(text);
+      auto file = pngFileOf(dir, "t" + std::to_string(n++), text, level);
+      CHECK(decoded(file, false) == text);
+      CHECK(decoded(file) == text);  // the bytes, as before
+    }
+}
+
+TEST_CASE("rows at each level's documented limit are generated and read back, whatever their shape") {
+  TempDirectory dir;
+  auto repeat = [](const std::string& unit, std::size_t size) {
+    std::string s;
+    while (s.size() < size) s += unit;
+    s.resize(size);
+    return s;
+  };
+  int n = 0;
+  for (char level : {'L', 'M', 'Q', 'H'}) {
+    const std::size_t ascii = qrByteCapacity("x", level);
+    const std::size_t text = qrByteCapacity("\xC3\xA9", level);
+    CHECK(text == ascii - 1);
+    const std::vector<std::string> rows = {
+        // a tracking URL: long query strings of digits and letters
+        repeat("https://track.example/c/8f3a2b1c?utm_source=print&campaign=2024&id=123456789&ref=AB12CD34&", ascii),
+        repeat("0123456789", ascii),  // digits
+        repeat("ab123456", ascii),    // libqrencode's mixed split is longest for this
+        repeat("ORDER 2024-", ascii), // alphanumeric runs
+        repeat("caf\xC3\xA9 ", text - 1) + "x"};
+    for (const auto& row : rows) {
+      CAPTURE(level);
+      CAPTURE(row.substr(0, 24));
+      CHECK(row.size() == (row == rows.back() ? text : ascii));
+      std::string file;
+      REQUIRE_NOTHROW(file = pngFileOf(dir, "limit" + std::to_string(n++), row, level));
+      CHECK(decoded(file, false) == row);
+    }
+    CHECK_THROWS_AS(encodeQr(std::string(ascii + 1, 'x'), level), QrEncodeError);
+    CHECK_THROWS_AS(encodeQr(repeat("caf\xC3\xA9 ", text + 1), level), QrEncodeError);
+  }
 }
 
 TEST_CASE("a PNG is the requested size, 1-bit, in two palette colours") {
