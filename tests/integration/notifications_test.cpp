@@ -372,27 +372,32 @@ TEST_CASE("notifications: 10 urgent notifications overtake 10,000 queued bulk on
   n.run.flush();
   auto worker = n.start();
   REQUIRE(waitUntil([&] { return n.run.count("SELECT count(*) FROM notify.notifications") >= 500; }, 120s));
-  std::map<std::string, double> produced;
-  for (int i = 0; i < 10; ++i) {
-    auto id = "urgent-" + std::to_string(i);
-    n.request(kUrgent, inlineRequest("usr-u" + std::to_string(i), "sms", id, "urgent"));
-    produced[id] = static_cast<double>(nowMillis()) / 1000.0;
-  }
+  for (int i = 0; i < 10; ++i)
+    n.request(kUrgent, inlineRequest("usr-u" + std::to_string(i), "sms", "urgent-" + std::to_string(i), "urgent"));
   REQUIRE(waitUntil([&] {
     return n.run.count("SELECT count(*) FROM notify.notifications WHERE notification_id LIKE 'urgent-%' AND status = 'sent'") == 10;
   }, 30s));
   auto bulkDone = n.run.count("SELECT count(*) FROM notify.notifications WHERE notification_id LIKE 'bulk-%' AND status = 'sent'");
   MESSAGE("bulk notifications sent when the urgent ones were done: " << bulkDone << " of 10000");
   CHECK(bulkDone < 10000);  // the backlog was still there
-  std::map<std::string, std::string> phoneOf;
-  for (int i = 0; i < 10; ++i)
-    phoneOf[*inlineRequest("usr-u" + std::to_string(i), "sms", "x").to.phone] = "urgent-" + std::to_string(i);
-  double worst = 0;
-  for (const auto& r : n.sms.requests())
-    if (auto it = phoneOf.find(r.to); it != phoneOf.end()) worst = std::max(worst, r.at - produced[it->second]);
-  MESSAGE("slowest urgent notification: " << worst * 1000 << " ms from request to the provider");
-  CHECK(worst > 0);
-  CHECK(worst < 1.0);
+  // Order, not wall time (a loaded machine is slow, not wrong): in the order
+  // the provider received them, every urgent message came while most of the
+  // bulk backlog was still queued. Its latency is printed by
+  // `scripts/bench notifications`.
+  std::set<std::string> urgentPhones;
+  for (int i = 0; i < 10; ++i) urgentPhones.insert(*inlineRequest("usr-u" + std::to_string(i), "sms", "x").to.phone);
+  std::size_t bulkSeen = 0, bulkBeforeLastUrgent = 0, urgentSeen = 0;
+  for (const auto& r : n.sms.requests()) {
+    if (urgentPhones.count(r.to)) {
+      ++urgentSeen;
+      bulkBeforeLastUrgent = bulkSeen;
+    } else {
+      ++bulkSeen;
+    }
+  }
+  MESSAGE("bulk messages the provider received before the last urgent one: " << bulkBeforeLastUrgent << " of 10000");
+  CHECK(urgentSeen == 10);
+  CHECK(bulkBeforeLastUrgent < 5000);
 }
 
 TEST_CASE("notifications: a booking broadcast to 1000 transporters goes out as batch calls") {
