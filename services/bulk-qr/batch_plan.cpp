@@ -63,7 +63,7 @@ BatchPlan planBatch(const std::vector<CsvItem>& rows, std::vector<CsvRowError> i
       plan.invalid.push_back({row.row, "data is " + std::to_string(row.data.size()) + " bytes; error correction " +
                                            std::string(1, options.errorCorrection) + " holds at most " +
                                            std::to_string(capacity) +
-                                           (capacity == qrByteCapacity("", options.errorCorrection) ? "" : " of non-ASCII text")});
+                                           (needsUtf8Eci(row.data) ? " of non-ASCII text" : "")});
       continue;
     }
     auto hasNul = [](const std::optional<std::string>& f) { return f && f->find('\0') != std::string::npos; };

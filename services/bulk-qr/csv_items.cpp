@@ -24,7 +24,7 @@ std::string trimmed(const std::string& s) {
 }
 
 struct Collector {
-  std::size_t maxRows;
+  std::size_t maxRows = 0;
   std::vector<std::string> fields;
   std::int64_t row = 0;  // the row a spreadsheet shows: blank lines count, a quoted newline does not
   int lastTerminator = 0;
@@ -98,7 +98,8 @@ CsvItems parseCsvItems(std::string_view bytes, std::size_t maxRows) {
     csv_parser* p;
     ~Free() { csv_free(p); }
   } free{&parser};
-  Collector c{maxRows, {}, 0, 0, false, -1, -1, -1, 0, false, {}};
+  Collector c;
+  c.maxRows = maxRows;
   if (csv_parse(&parser, bytes.data(), bytes.size(), onField, onRow, &c) != bytes.size())
     throw CsvBatchError(std::string("the file is not CSV: ") + csv_strerror(csv_error(&parser)));
   csv_fini(&parser, onField, onRow, &c);

@@ -19,12 +19,16 @@ class QrEncodeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Encodes with libqrencode at the smallest version. Plain ASCII takes the
-// shorter of libqrencode's mixed numeric/alphanumeric/byte segmentation and
-// one 8-bit segment; any other text is UTF-8 and says so with the UTF-8 ECI
-// designator before one 8-bit segment, so that readers do not guess another
-// character set. `level` is L, M, Q or H.
+// Encodes with libqrencode at the smallest version. Plain ASCII is
+// libqrencode's mixed numeric/alphanumeric/byte segmentation, or one 8-bit
+// segment where only that fits; any other text is UTF-8 and says so with the
+// UTF-8 ECI designator before one 8-bit segment, so that readers do not guess
+// another character set. `level` is L, M, Q or H.
 QrMatrix encodeQr(std::string_view data, char level);
+
+// Whether `data` is other than plain ASCII, so that its code carries the
+// UTF-8 ECI (and holds one byte less).
+bool needsUtf8Eci(std::string_view data);
 
 // Bytes of `data`'s kind that a version-40 symbol holds at `level`: L 2953,
 // M 2331, Q 1663, H 1273 for plain ASCII, one less for other text (the ECI
