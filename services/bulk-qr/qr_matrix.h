@@ -20,8 +20,9 @@ class QrEncodeError : public std::runtime_error {
 };
 
 // Encodes with libqrencode at the smallest version. Plain ASCII is
-// libqrencode's mixed numeric/alphanumeric/byte segmentation, or one 8-bit
-// segment where only that fits; any other text is UTF-8 and says so with the
+// whichever is the smaller symbol of libqrencode's mixed
+// numeric/alphanumeric/byte segmentation and one 8-bit segment (a tie keeps
+// the mixed split); any other text is UTF-8 and says so with the
 // UTF-8 ECI designator before one 8-bit segment, so that readers do not guess
 // another character set. `level` is L, M, Q or H.
 QrMatrix encodeQr(std::string_view data, char level);
@@ -35,5 +36,9 @@ bool needsUtf8Eci(std::string_view data);
 // header). Any data up to this length fits, so the splitter refuses longer
 // rows up front.
 std::size_t qrByteCapacity(std::string_view data, char level);
+
+// The smallest version whose symbol holds `bytes` as one 8-bit segment at
+// `level`, or 0 if none does.
+int qrEightBitVersion(std::size_t bytes, char level);
 
 }  // namespace qrfleet::bulkqr

@@ -140,10 +140,40 @@ TEST_CASE("rows at each level's documented limit are generated and read back, wh
       std::string file;
       REQUIRE_NOTHROW(file = pngFileOf(dir, "limit" + std::to_string(n++), row, level));
       CHECK(decoded(file, false) == row);
+      if (!needsUtf8Eci(row)) CHECK(encodeQr(row, level).width <= 17 + 4 * qrEightBitVersion(row.size(), level));
     }
     CHECK_THROWS_AS(encodeQr(std::string(ascii + 1, 'x'), level), QrEncodeError);
     CHECK_THROWS_AS(encodeQr(repeat("caf\xC3\xA9 ", text + 1), level), QrEncodeError);
   }
+}
+
+TEST_CASE("the 8-bit segment's version table agrees with libqrencode at every version and level") {
+  for (char level : {'L', 'M', 'Q', 'H'}) {
+    std::size_t size = 1;  // lowercase letters are one 8-bit segment in the mixed split too
+    for (int version = 1; version <= 40; ++version) {
+      while (qrEightBitVersion(size + 1, level) == version) ++size;
+      CAPTURE(level);
+      CAPTURE(version);
+      CHECK(qrEightBitVersion(size, level) == version);
+      CHECK(encodeQr(std::string(size, 'a'), level).width == 17 + 4 * version);
+      if (version < 40) CHECK(encodeQr(std::string(size + 1, 'a'), level).width == 17 + 4 * (version + 1));
+      else CHECK(size == qrByteCapacity("a", level));
+      ++size;
+    }
+    CHECK(qrEightBitVersion(size, level) == 0);
+  }
+}
+
+TEST_CASE("plain ASCII takes the smaller symbol of the mixed split and one 8-bit segment") {
+  // libqrencode's split of letter-digit runs switches modes often enough to
+  // cost more than it saves at these lengths.
+  std::string row;
+  while (row.size() < 1400) row += "ab123456";
+  for (char level : {'L', 'M', 'Q'}) {
+    CAPTURE(level);
+    CHECK(encodeQr(row, level).width <= 17 + 4 * qrEightBitVersion(row.size(), level));
+  }
+  CHECK(encodeQr(std::string(400, '7'), 'M').width < 17 + 4 * qrEightBitVersion(400, 'M'));  // digits: mixed
 }
 
 TEST_CASE("a PNG is the requested size, 1-bit, in two palette colours") {
