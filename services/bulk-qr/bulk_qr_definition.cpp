@@ -22,11 +22,8 @@ qrfleet::ServiceDefinition bulkQrDefinition() {
   chunkFailures.retryTopic = true;
   d.routes = {
       // Requests and cancellations on a lane of their own: a cancellation overtakes the chunk backlog it stops.
-      qrfleet::route<BulkQrHandler>("bulk-qr-processing", "batchId", BulkQrHandler::requestTypes(),
-                                    &BulkQrHandler::onRequests)
-          .onOwnLane(),
-      qrfleet::route<BulkQrHandler, qrfleet::events::BulkChunkRequested>("bulk-qr-chunks", "chunkId",
-                                                                         &BulkQrHandler::onChunks, chunkFailures),
+      qrfleet::route("bulk-qr-processing", "batchId", &BulkQrHandler::onRequest).onOwnLane(),
+      qrfleet::route("bulk-qr-chunks", "chunkId", &BulkQrHandler::onChunks, chunkFailures),
   };
   d.postgresSchema = "qr";
   d.redisPrefix = "bulk-qr";

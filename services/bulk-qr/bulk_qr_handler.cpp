@@ -79,34 +79,18 @@ std::vector<std::string> BulkQrHandler::emitsTo() const {
   return {settings_.chunksTopic, settings_.statusTopic, settings_.notificationsTopic};
 }
 
-std::vector<RoutedType> BulkQrHandler::requestTypes() {
-  return {routedType<events::BulkBatchRequested>(), routedType<events::BulkBatchCancelled>()};
-}
-
-void BulkQrHandler::onRequests(std::span<const ConsumedEvent> events, Effects& fx) {
-  for (const auto& e : events) {
-    try {
-      if (e.envelope.eventType == events::BulkBatchCancelled::type) {
-        cancel(e, events::BulkBatchCancelled::fromEnvelope(e.envelope), fx);
-        continue;
-      }
-      auto batch = events::BulkBatchRequested::fromEnvelope(e.envelope);
-      auto known = fx.sql().exec_params("SELECT request_event_id FROM qr.batches WHERE batch_id = $1", batch.batchId);
-      if (!known.empty() && !known[0][0].is_null()) {
-        auto earlier = known[0][0].as<std::string>();
-        if (earlier == e.envelope.eventId) {
-          fx.duplicate(e);
-        } else {
-          fx.reject(e, RejectReason::handlerRejected,
-                    "batch " + batch.batchId + " was already requested (event " + earlier + ")");
-        }
-        continue;
-      }
-      split(e, batch, fx);
-    } catch (const EventRejected& err) {
-      fx.reject(e, err.reason(), err.what());
-    }
+void BulkQrHandler::onRequest(const Decoded<events::BulkRequest>& request, Effects& fx) {
+  const auto& e = *request.event;
+  if (const auto* c = std::get_if<events::BulkBatchCancelled>(&request.data)) return cancel(e, *c, fx);
+  const auto& batch = std::get<events::BulkBatchRequested>(request.data);
+  auto known = fx.sql().exec_params("SELECT request_event_id FROM qr.batches WHERE batch_id = $1", batch.batchId);
+  if (!known.empty() && !known[0][0].is_null()) {
+    auto earlier = known[0][0].as<std::string>();
+    if (earlier == e.envelope.eventId) return fx.duplicate(e);
+    throw EventRejected(RejectReason::handlerRejected,
+                        "batch " + batch.batchId + " was already requested (event " + earlier + ")");
   }
+  split(e, batch, fx);
 }
 
 void BulkQrHandler::reject(const ConsumedEvent& e, const events::BulkBatchRequested& batch, const std::string& why,

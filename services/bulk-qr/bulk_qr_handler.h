@@ -32,14 +32,13 @@ class BulkQrHandler : public BatchHandler {
  public:
   BulkQrHandler(BulkQrSettings settings, ObjectStore& store);
   std::vector<std::string> emitsTo() const override;
-  static std::vector<RoutedType> requestTypes();
   // The outside-call target of drawing and storing a chunk: mostly CPU, so
   // its concurrency follows the cores (the definition's default), not the
   // object store's.
   static constexpr const char* generationTarget = "qr-generation";
 
-  // bulk-qr-processing: batch-requested and batch-cancelled, in offset order.
-  void onRequests(std::span<const ConsumedEvent> events, Effects& fx);
+  // bulk-qr-processing: batch-requested and batch-cancelled, one at a time in offset order.
+  void onRequest(const Decoded<events::BulkRequest>& request, Effects& fx);
   // bulk-qr-chunks (and its retry topic).
   void onChunks(std::span<const Decoded<events::BulkChunkRequested>> chunks, Effects& fx);
 

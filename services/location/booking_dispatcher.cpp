@@ -6,6 +6,7 @@
 #include "location_keys.h"
 #include "nearby_driver_search.h"
 #include "qrfleet/derived_event.h"
+#include "qrfleet/route.h"
 #include "qrfleet/events/notification_requested.h"
 #include "qrfleet/time_format.h"
 
@@ -53,26 +54,14 @@ BookingDispatcher::BookingDispatcher(BookingTopics topics, RuntimeMetrics& metri
                    .Register(metrics.registry())),
       service_(metrics.service()) {}
 
-void BookingDispatcher::apply(std::span<const ConsumedEvent* const> batch, Effects& fx) {
+void BookingDispatcher::apply(std::span<const Decoded<events::BookingEvent>> batch, Effects& fx) {
   assignedInBatch_.clear();
-  for (const auto* e : batch) {
-    try {
-      const auto& t = e->envelope.eventType;
-      if (t == events::BookingCreated::type) created(*e, events::BookingCreated::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingAccepted::type) accepted(*e, events::BookingAccepted::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingCancelled::type) cancelled(*e, events::BookingCancelled::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingCompleted::type) completed(*e, events::BookingCompleted::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingBroadcast::type)
-        broadcastRecorded(*e, events::BookingBroadcast::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingExpired::type) expired(*e, events::BookingExpired::fromEnvelope(e->envelope), fx);
-      else if (t == events::BookingAssigned::type) events::BookingAssigned::fromEnvelope(e->envelope);  // applied at accept
-    } catch (const EventRejected& err) {
-      fx.reject(*e, err.reason(), err.what());
-    }
-  }
+  forEachEvent(batch, fx, [&](const Decoded<events::BookingEvent>& e) {
+    std::visit([&](const auto& event) { on(*e.event, event, fx); }, e.data);
+  });
 }
 
-void BookingDispatcher::created(const ConsumedEvent& e, const events::BookingCreated& b, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingCreated& b, Effects& fx) {
   auto& txn = fx.sql();
   auto row = txn.exec_params(sql::insertBooking, b.bookingId, b.customerId, b.vehicleType, b.pickup.lat, b.pickup.lon,
                              b.dropoff.lat, b.dropoff.lon, b.radiusKm, b.maxTransporters, e.envelope.eventId, at(e),
@@ -125,7 +114,7 @@ void BookingDispatcher::recordOffers(Effects& fx, const std::string& bookingId,
   copy.complete();
 }
 
-void BookingDispatcher::broadcastRecorded(const ConsumedEvent& e, const events::BookingBroadcast& b, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingBroadcast& b, Effects& fx) {
   // Live, created() recorded these already and this changes nothing.
   if (fx.sql().exec_params(sql::createdBy, b.bookingId).empty())
     throw EventRejected(RejectReason::handlerRejected, "booking.broadcast for unknown booking " + b.bookingId);
@@ -133,7 +122,7 @@ void BookingDispatcher::broadcastRecorded(const ConsumedEvent& e, const events::
   fx.redis(e).command({"HSET", keys::booking(b.bookingId), "offered", std::to_string(b.transporters.size())});
 }
 
-void BookingDispatcher::accepted(const ConsumedEvent& e, const events::BookingAccepted& a, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingAccepted& a, Effects& fx) {
   auto& txn = fx.sql();
   if (!txn.exec_params(sql::acceptSeen, e.envelope.eventId).empty()) return fx.duplicate(e);
   auto rows = txn.exec_params(sql::bookingForAccept, a.bookingId, a.driverId, at(e));
@@ -180,7 +169,7 @@ void BookingDispatcher::accepted(const ConsumedEvent& e, const events::BookingAc
                 nlohmann::json{{"type", "booking.assigned"}, {"bookingId", a.bookingId}, {"driverId", a.driverId}}.dump());
 }
 
-void BookingDispatcher::cancelled(const ConsumedEvent& e, const events::BookingCancelled& c, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingCancelled& c, Effects& fx) {
   auto& txn = fx.sql();
   auto status = txn.exec_params(sql::bookingStatus, c.bookingId);
   if (status.empty()) throw EventRejected(RejectReason::handlerRejected, "cancel of unknown booking " + c.bookingId);
@@ -205,7 +194,7 @@ void BookingDispatcher::cancelled(const ConsumedEvent& e, const events::BookingC
   redis.publish(keys::bookingChannel(c.bookingId), news.dump());
 }
 
-void BookingDispatcher::completed(const ConsumedEvent& e, const events::BookingCompleted& c, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingCompleted& c, Effects& fx) {
   auto& txn = fx.sql();
   auto status = txn.exec_params(sql::bookingStatus, c.bookingId);
   bool assignedToDriver = !status.empty() && status[0][0].as<std::string>() == "assigned" &&
@@ -223,7 +212,7 @@ void BookingDispatcher::completed(const ConsumedEvent& e, const events::BookingC
                 nlohmann::json{{"type", "booking.completed"}, {"bookingId", c.bookingId}}.dump());
 }
 
-void BookingDispatcher::expired(const ConsumedEvent& e, const events::BookingExpired& x, Effects& fx) {
+void BookingDispatcher::on(const ConsumedEvent& e, const events::BookingExpired& x, Effects& fx) {
   // Nothing to do when an accept or a cancel came first.
   if (fx.sql().exec_params(sql::close, x.bookingId, "expired", formatRfc3339Millis(x.expiredAtMs), "open").empty())
     return;

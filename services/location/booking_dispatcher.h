@@ -30,16 +30,18 @@ struct BookingTopics {
 class BookingDispatcher {
  public:
   BookingDispatcher(BookingTopics topics, RuntimeMetrics& metrics);
-  // `events`: one batch's booking events, in arrival order.
-  void apply(std::span<const ConsumedEvent* const> events, Effects& effects);
+  // `events`: one batch's booking events, in arrival order; one that breaks a
+  // rule of the flow (an accept of an unknown booking) is dead-lettered alone.
+  void apply(std::span<const Decoded<events::BookingEvent>> events, Effects& effects);
 
  private:
-  void created(const ConsumedEvent& e, const events::BookingCreated& b, Effects& fx);
-  void broadcastRecorded(const ConsumedEvent& e, const events::BookingBroadcast& b, Effects& fx);
-  void accepted(const ConsumedEvent& e, const events::BookingAccepted& a, Effects& fx);
-  void cancelled(const ConsumedEvent& e, const events::BookingCancelled& c, Effects& fx);
-  void completed(const ConsumedEvent& e, const events::BookingCompleted& c, Effects& fx);
-  void expired(const ConsumedEvent& e, const events::BookingExpired& x, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingCreated& b, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingBroadcast& b, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingAccepted& a, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingCancelled& c, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingCompleted& c, Effects& fx);
+  void on(const ConsumedEvent& e, const events::BookingExpired& x, Effects& fx);
+  void on(const ConsumedEvent&, const events::BookingAssigned&, Effects&) {}  // applied at its accept
   // Publishes `message` to every transporter offered the booking except `except`.
   void tellOffered(const ConsumedEvent& e, Effects& fx, const std::string& bookingId, const nlohmann::json& message,
                    const std::string& except = "");

@@ -58,6 +58,6 @@ ORDER BY expires_at LIMIT $1
 FOR UPDATE SKIP LOCKED)sql";
 
 inline constexpr const char* markExpiryEmitted = R"sql(
-UPDATE location.bookings SET expiry_emitted_at = now() WHERE booking_id = ANY (string_to_array($1, chr(31))))sql";
+UPDATE location.bookings SET expiry_emitted_at = now() WHERE booking_id = ANY ($1::text[]))sql";
 
 }  // namespace qrfleet::location::sql

@@ -11,21 +11,12 @@ using namespace qrfleet::events;
 LocationHandler::LocationHandler(BookingTopics topics, RuntimeMetrics& metrics)
     : topics_(topics), positions_(metrics), bookings_(std::move(topics), metrics) {}
 
-std::vector<RoutedType> LocationHandler::bookingTypes() {
-  return {routedType<BookingCreated>(),   routedType<BookingAccepted>(),  routedType<BookingCancelled>(),
-          routedType<BookingCompleted>(), routedType<BookingBroadcast>(), routedType<BookingAssigned>(),
-          routedType<BookingExpired>()};
-}
-
 void LocationHandler::applyPositions(std::span<const Decoded<LocationUpdated>> updates, Effects& effects) {
   positions_.apply(updates, effects);
 }
 
-void LocationHandler::applyBookings(std::span<const ConsumedEvent> events, Effects& effects) {
-  std::vector<const ConsumedEvent*> bookingEvents;
-  bookingEvents.reserve(events.size());
-  for (const auto& e : events) bookingEvents.push_back(&e);
-  bookings_.apply(bookingEvents, effects);
+void LocationHandler::applyBookings(std::span<const Decoded<BookingEvent>> events, Effects& effects) {
+  bookings_.apply(events, effects);
 }
 
 void LocationHandler::rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const {

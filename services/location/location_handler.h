@@ -16,9 +16,7 @@ class LocationHandler : public BatchHandler {
   // The route of location-updates.
   void applyPositions(std::span<const Decoded<events::LocationUpdated>> updates, Effects& effects);
   // The route of bookings: every booking event type, together, in offset order.
-  void applyBookings(std::span<const ConsumedEvent> events, Effects& effects);
-  // The booking event types read from the bookings topic.
-  static std::vector<RoutedType> bookingTypes();
+  void applyBookings(std::span<const Decoded<events::BookingEvent>> events, Effects& effects);
   std::vector<std::string> emitsTo() const override { return {topics_.bookings, topics_.notifications}; }
   // Latest position per driver from the history, open and assigned bookings
   // (and those closed within a day) from location.bookings.

@@ -15,10 +15,8 @@ qrfleet::ServiceDefinition definition() {
   d.consumerGroup = "location";
   using qrfleet::location::LocationHandler;
   d.routes = {
-      qrfleet::route<LocationHandler, qrfleet::events::LocationUpdated>("location-updates", "driverId",
-                                                                        &LocationHandler::applyPositions),
-      qrfleet::route<LocationHandler>("bookings", "bookingId", LocationHandler::bookingTypes(),
-                                      &LocationHandler::applyBookings),
+      qrfleet::route("location-updates", "driverId", &LocationHandler::applyPositions),
+      qrfleet::route("bookings", "bookingId", &LocationHandler::applyBookings),
   };
   d.postgresSchema = "location";
   d.redisPrefix = "location";

@@ -10,11 +10,8 @@ std::span<const EmbeddedFile> notificationsMigrations();
 
 namespace {
 
-// Made once per process and shared by every lane: circuits and connection
-// pools must see all of the worker's traffic.
-struct SharedDelivery {
-  std::unique_ptr<qrfleet::notify::ChannelDelivery> delivery;
-};
+// The urgent and bulk topics carry requests only; contact updates come on `notifications`.
+qrfleet::Route requestsOnly(qrfleet::Route r) { return qrfleet::only<qrfleet::events::NotificationRequested>(std::move(r)); }
 
 }  // namespace
 
@@ -31,13 +28,10 @@ qrfleet::ServiceDefinition notificationsDefinition() {
   sends.retryTopic = true;
   d.routes = {
       // Each priority on a lane of its own: urgent never queues behind normal or bulk, normal never behind bulk.
-      qrfleet::route<NotificationsHandler>("notifications-urgent", "recipientId", NotificationsHandler::requestTypes(),
-                                           &NotificationsHandler::onEvents, sends)
+      requestsOnly(qrfleet::route("notifications-urgent", "recipientId", &NotificationsHandler::onEvents, sends))
           .onOwnLane(),
-      qrfleet::route<NotificationsHandler>("notifications", "recipientId", NotificationsHandler::normalTypes(),
-                                           &NotificationsHandler::onEvents, sends),
-      qrfleet::route<NotificationsHandler>("notifications-bulk", "recipientId", NotificationsHandler::requestTypes(),
-                                           &NotificationsHandler::onEvents, sends)
+      qrfleet::route("notifications", "recipientId", &NotificationsHandler::onEvents, sends),
+      requestsOnly(qrfleet::route("notifications-bulk", "recipientId", &NotificationsHandler::onEvents, sends))
           .onOwnLane(),
   };
   d.postgresSchema = "notify";
@@ -65,27 +59,29 @@ qrfleet::ServiceDefinition notificationsDefinition() {
       {"NOTIFY_INBOX_LENGTH", "in-app messages kept per recipient", "200"},
   };
   for (auto& o : qrfleet::notify::providerOptions()) d.options.push_back(std::move(o));
-  auto shared = std::make_shared<SharedDelivery>();
-  d.makeHandler = [shared](qrfleet::ServiceContext& ctx) -> std::unique_ptr<qrfleet::BatchHandler> {
-    auto& c = ctx.config;
-    qrfleet::notify::NotifySettings s;
-    s.statusTopic = c.string("NOTIFY_STATUS_TOPIC");
-    s.defaultLocale = c.string("NOTIFY_DEFAULT_LOCALE");
-    if (auto perMinute = c.integer("NOTIFY_RECIPIENT_PER_MINUTE", 0, 1000000); perMinute > 0)
-      s.recipientLimit = qrfleet::RedisRateLimiter::Limit{static_cast<double>(perMinute) / 60.0,
-                                                          static_cast<double>(perMinute)};
-    s.statusTtlSeconds = c.integer("NOTIFY_STATUS_TTL_S", 60, 365 * 86400);
-    s.inboxLength = c.integer("NOTIFY_INBOX_LENGTH", 1, 100000);
-    if (!shared->delivery) {
-      qrfleet::CircuitBreaker::Policy circuit;
-      circuit.failureThreshold = static_cast<int>(c.integer("NOTIFY_CIRCUIT_FAILURES", 1, 1000));
-      circuit.coolDown = c.millis("NOTIFY_CIRCUIT_COOLDOWN_MS", 100, 3600000);
-      auto providers = qrfleet::notify::readProviders(c);
-      c.finish();
-      shared->delivery = std::make_unique<qrfleet::notify::ChannelDelivery>(std::move(providers), ctx.outside, circuit);
-    }
-    return std::make_unique<NotificationsHandler>(std::move(s), *shared->delivery, ctx.outside, ctx.metrics);
-  };
+  using qrfleet::notify::ChannelDelivery;
+  d.shareAcrossLanes<ChannelDelivery>(
+      [](qrfleet::ServiceContext& ctx) {
+        auto& c = ctx.config;
+        qrfleet::CircuitBreaker::Policy circuit;
+        circuit.failureThreshold = static_cast<int>(c.integer("NOTIFY_CIRCUIT_FAILURES", 1, 1000));
+        circuit.coolDown = c.millis("NOTIFY_CIRCUIT_COOLDOWN_MS", 100, 3600000);
+        auto providers = qrfleet::notify::readProviders(c);
+        c.finish();  // the clients are built from these values: stop here if any is wrong
+        return std::make_unique<ChannelDelivery>(std::move(providers), ctx.outside, circuit);
+      },
+      [](qrfleet::ServiceContext& ctx, ChannelDelivery& delivery) -> std::unique_ptr<qrfleet::BatchHandler> {
+        auto& c = ctx.config;
+        qrfleet::notify::NotifySettings s;
+        s.statusTopic = c.string("NOTIFY_STATUS_TOPIC");
+        s.defaultLocale = c.string("NOTIFY_DEFAULT_LOCALE");
+        if (auto perMinute = c.integer("NOTIFY_RECIPIENT_PER_MINUTE", 0, 1000000); perMinute > 0)
+          s.recipientLimit = qrfleet::RedisRateLimiter::Limit{static_cast<double>(perMinute) / 60.0,
+                                                              static_cast<double>(perMinute)};
+        s.statusTtlSeconds = c.integer("NOTIFY_STATUS_TTL_S", 60, 365 * 86400);
+        s.inboxLength = c.integer("NOTIFY_INBOX_LENGTH", 1, 100000);
+        return std::make_unique<NotificationsHandler>(std::move(s), delivery, ctx.outside, ctx.metrics);
+      });
   d.makeTasks = [](qrfleet::ServiceContext& ctx) {
     return std::vector<qrfleet::PeriodicTask>{
         qrfleet::notify::releaseDueTask(ctx.config.millis("NOTIFY_RELEASE_INTERVAL_MS", 100, 3600000), 1000)};

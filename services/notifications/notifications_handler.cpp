@@ -47,45 +47,42 @@ NotificationsHandler::NotificationsHandler(NotifySettings settings, ChannelDeliv
       outcomes_(metrics.counters("qrfleet_notifications_total", "Notifications by channel, provider and outcome (sent, failed, expired, deferred, retrying)")),
       queueAge_(metrics.histograms("qrfleet_notification_queue_age_seconds", "From request to delivery outcome, by priority")) {}
 
-std::vector<RoutedType> NotificationsHandler::normalTypes() {
-  return {routedType<events::NotificationRequested>(), routedType<events::NotificationContactUpdated>()};
+namespace {
+// A time zone the tz database does not know would stop quiet hours from
+// being computed for every later request of the recipient: refused up front.
+std::optional<std::string> timeZoneError(const events::NotificationContactUpdated& c) {
+  if (!c.timeZone) return std::nullopt;
+  try {
+    QuietHours::parse(*c.timeZone, c.quietStart.value_or("00:00"), c.quietEnd.value_or("00:00"));
+  } catch (const std::invalid_argument& err) {
+    return std::string("field 'timeZone': ") + err.what();
+  }
+  return std::nullopt;
 }
+}  // namespace
 
-std::vector<RoutedType> NotificationsHandler::requestTypes() { return {routedType<events::NotificationRequested>()}; }
-
-void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effects& fx) {
+void NotificationsHandler::onEvents(std::span<const Decoded<NotifyEvent>> events, Effects& fx) {
   // What an earlier run of a batch collected and did not write (it threw) is not this run's.
   store_ = NotificationStore{};
-  // Decode in order; contacts are read for every recipient the batch names.
+  // In offset order; contacts are read for every recipient the batch names.
   struct Item {
     const ConsumedEvent* event;
-    std::optional<events::NotificationRequested> request;
-    std::optional<events::NotificationContactUpdated> contact;
+    const events::NotificationRequested* request;
+    const events::NotificationContactUpdated* contact;
   };
   std::vector<Item> items;
   std::vector<std::string> recipients, ids, templateNames;
-  for (const auto& e : events) {
-    try {
-      if (e.envelope.eventType == events::NotificationContactUpdated::type) {
-        auto c = events::NotificationContactUpdated::fromEnvelope(e.envelope);
-        if (c.timeZone) {
-          try {
-            QuietHours::parse(*c.timeZone, c.quietStart.value_or("00:00"), c.quietEnd.value_or("00:00"));
-          } catch (const std::invalid_argument& err) {
-            throw EventRejected(RejectReason::schemaViolation, std::string("field 'timeZone': ") + err.what());
-          }
-        }
-        items.push_back({&e, std::nullopt, std::move(c)});
-      } else {
-        auto n = events::NotificationRequested::fromEnvelope(e.envelope);
-        recipients.push_back(n.recipientId);
-        ids.push_back(n.dedupeKey.value_or(e.envelope.eventId));
-        if (!n.templateName.empty()) templateNames.push_back(n.templateName);
-        items.push_back({&e, std::move(n), std::nullopt});
-      }
-    } catch (const EventRejected& err) {
-      fx.reject(e, err.reason(), err.what());
+  for (const auto& d : events) {
+    if (const auto* c = std::get_if<events::NotificationContactUpdated>(&d.data)) {
+      if (auto error = timeZoneError(*c)) fx.reject(*d.event, RejectReason::schemaViolation, *error);
+      else items.push_back({d.event, nullptr, c});
+      continue;
     }
+    const auto& n = std::get<events::NotificationRequested>(d.data);
+    recipients.push_back(n.recipientId);
+    ids.push_back(n.dedupeKey.value_or(d.event->envelope.eventId));
+    if (!n.templateName.empty()) templateNames.push_back(n.templateName);
+    items.push_back({d.event, &n, nullptr});
   }
   auto& sql = fx.sql();
   auto contacts = NotificationStore::contacts(sql, recipients);
@@ -106,7 +103,7 @@ void NotificationsHandler::onEvents(std::span<const ConsumedEvent> events, Effec
       store_.saveContact(c, e.envelope.eventId, e.envelope.timestampMs);
       continue;
     }
-    auto& n = *item.request;
+    const auto& n = *item.request;
     auto id = n.dedupeKey.value_or(e.envelope.eventId);
     // Where the notification stands, as of the events before this one (this
     // batch's included): a replay may see a request and its release together.

@@ -2,12 +2,14 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "channel_delivery.h"
 #include "notification_store.h"
 #include "qrfleet/batch_handler.h"
 #include "qrfleet/events/notification_contact.h"
+#include "qrfleet/events/notification_requested.h"
 #include "qrfleet/route.h"
 #include "qrfleet/runtime_metrics.h"
 
@@ -31,15 +33,14 @@ struct NotifySettings {
 // (a copy of the request under another event id is not sent again), pushes
 // batched into sendEach calls. Outcomes become the notification's row and
 // Redis status, the audit, and one status event each.
+using NotifyEvent = std::variant<events::NotificationRequested, events::NotificationContactUpdated>;
+
 class NotificationsHandler : public BatchHandler {
  public:
   NotificationsHandler(NotifySettings settings, ChannelDelivery& delivery, OutsideKit& kit, RuntimeMetrics& metrics);
   std::vector<std::string> emitsTo() const override { return {settings_.statusTopic}; }
   // notifications: requests and contact updates; the urgent and bulk topics: requests.
-  static std::vector<RoutedType> normalTypes();
-  static std::vector<RoutedType> requestTypes();
-
-  void onEvents(std::span<const ConsumedEvent> events, Effects& fx);
+  void onEvents(std::span<const Decoded<NotifyEvent>> events, Effects& fx);
   void rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const override;
 
  private:

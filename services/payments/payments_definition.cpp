@@ -12,11 +12,6 @@ namespace {
 
 constexpr const char* kTopic = "payment-events";
 
-// Made once per process and shared by every lane.
-struct SharedBilling {
-  std::unique_ptr<qrfleet::payments::StripeBilling> stripe;
-};
-
 qrfleet::payments::PaymentsSettings readSettings(qrfleet::EnvConfig& c) {
   qrfleet::payments::PaymentsSettings s;
   s.dunning.delays = c.durations("PAYMENTS_DUNNING_DELAYS");
@@ -45,8 +40,7 @@ qrfleet::ServiceDefinition paymentsDefinition() {
   // (RETRY_TOPIC_ATTEMPTS, RETRY_TOPIC_DELAYS_MS).
   qrfleet::FailurePolicy failures;
   failures.retryTopic = true;
-  d.routes = {qrfleet::route<PaymentsHandler>(kTopic, "customerId", PaymentsHandler::routedTypes(),
-                                              &PaymentsHandler::onEvents, failures)};
+  d.routes = {qrfleet::route(kTopic, "customerId", &PaymentsHandler::onEvents, failures)};
   d.postgresSchema = "payments";
   d.redisPrefix = "payments";
   d.migrations = qrfleet::paymentsMigrations();
@@ -83,20 +77,20 @@ qrfleet::ServiceDefinition paymentsDefinition() {
        "notifications-bulk)",
        ""},
   };
-  auto shared = std::make_shared<SharedBilling>();
-  d.makeHandler = [shared](qrfleet::ServiceContext& ctx) -> std::unique_ptr<qrfleet::BatchHandler> {
-    auto& c = ctx.config;
-    auto settings = readSettings(c);
-    if (!shared->stripe) {
-      qrfleet::payments::StripeSettings stripe;
-      stripe.apiUrl = c.url("PAYMENTS_STRIPE_API_URL", {"http", "https"});
-      while (stripe.apiUrl.ends_with("/")) stripe.apiUrl.pop_back();
-      stripe.apiKey = c.string("PAYMENTS_STRIPE_API_KEY");
-      stripe.timeout = c.millis("PAYMENTS_STRIPE_TIMEOUT_MS", 100, 120000);
-      shared->stripe = std::make_unique<qrfleet::payments::StripeBilling>(std::move(stripe), ctx.outside.http());
-    }
-    return std::make_unique<PaymentsHandler>(std::move(settings), *shared->stripe, ctx.metrics);
-  };
+  using qrfleet::payments::StripeBilling;
+  d.shareAcrossLanes<StripeBilling>(
+      [](qrfleet::ServiceContext& ctx) {
+        auto& c = ctx.config;
+        qrfleet::payments::StripeSettings stripe;
+        stripe.apiUrl = c.url("PAYMENTS_STRIPE_API_URL", {"http", "https"});
+        while (stripe.apiUrl.ends_with("/")) stripe.apiUrl.pop_back();
+        stripe.apiKey = c.string("PAYMENTS_STRIPE_API_KEY");
+        stripe.timeout = c.millis("PAYMENTS_STRIPE_TIMEOUT_MS", 100, 120000);
+        return std::make_unique<StripeBilling>(std::move(stripe), ctx.outside.http());
+      },
+      [](qrfleet::ServiceContext& ctx, StripeBilling& billing) -> std::unique_ptr<qrfleet::BatchHandler> {
+        return std::make_unique<PaymentsHandler>(readSettings(ctx.config), billing, ctx.metrics);
+      });
   d.makeTasks = [](qrfleet::ServiceContext& ctx) {
     // The due steps go back to the route's topic, under whatever name KAFKA_TOPICS gave it.
     return std::vector<qrfleet::PeriodicTask>{qrfleet::payments::dunningDueTask(

@@ -80,48 +80,36 @@ std::vector<std::string> PaymentsHandler::emitsTo() const {
   return {settings_.auditTopic, settings_.notifyTopic};
 }
 
-std::vector<RoutedType> PaymentsHandler::routedTypes() {
-  std::vector<RoutedType> out;
-  for (auto t : PaymentEvent::types()) out.push_back({std::string(t), {1}});
-  out.push_back(routedType<events::DunningRetryDue>());
-  return out;
-}
-
 void PaymentsHandler::count(std::string_view eventType, const std::string& outcome) {
   events_.Add({{"event_type", std::string(eventType)}, {"outcome", outcome}}).Increment();
 }
 
-void PaymentsHandler::onEvents(std::span<const ConsumedEvent> events, Effects& fx) {
+void PaymentsHandler::onEvents(std::span<const Decoded<PaymentsEvent>> events, Effects& fx) {
   struct Item {
     const ConsumedEvent* event;
-    std::optional<PaymentEvent> payment;
-    std::optional<events::DunningRetryDue> step;
+    const PaymentEvent* payment;
+    const events::DunningRetryDue* step;
   };
   std::vector<Item> items;
   items.reserve(events.size());
   std::set<ProviderKey> paymentKeys, subscriptionKeys, dunningKeys, takesMoneyKeys;
   for (const auto& e : events) {
-    try {
-      if (e.envelope.eventType == events::DunningRetryDue::type) {
-        auto d = events::DunningRetryDue::fromEnvelope(e.envelope);
-        dunningKeys.insert({d.provider, d.invoiceId});
-        subscriptionKeys.insert({d.provider, d.subscriptionId});
-        items.push_back({&e, std::nullopt, std::move(d)});
-        continue;
-      }
-      auto p = PaymentEvent::fromEnvelope(e.envelope);
-      if (isPayment(p)) paymentKeys.insert(paymentKeyOf(p));
-      if (p.type == PaymentEvent::refundedType || p.type == PaymentEvent::disputedType)
-        takesMoneyKeys.insert({p.provider, p.providerObjectId});
-      if (p.type == PaymentEvent::subscriptionChangedType) subscriptionKeys.insert({p.provider, p.providerObjectId});
-      if (p.type == PaymentEvent::invoicePaidType || p.type == PaymentEvent::invoicePaymentFailedType) {
-        dunningKeys.insert({p.provider, p.providerObjectId});
-        if (p.subscriptionId) subscriptionKeys.insert({p.provider, *p.subscriptionId});
-      }
-      items.push_back({&e, std::move(p), std::nullopt});
-    } catch (const EventRejected& err) {
-      fx.reject(e, err.reason(), err.what());
+    if (const auto* d = std::get_if<events::DunningRetryDue>(&e.data)) {
+      dunningKeys.insert({d->provider, d->invoiceId});
+      subscriptionKeys.insert({d->provider, d->subscriptionId});
+      items.push_back({e.event, nullptr, d});
+      continue;
     }
+    const auto& p = std::get<PaymentEvent>(e.data);
+    if (isPayment(p)) paymentKeys.insert(paymentKeyOf(p));
+    if (p.type == PaymentEvent::refundedType || p.type == PaymentEvent::disputedType)
+      takesMoneyKeys.insert({p.provider, p.providerObjectId});
+    if (p.type == PaymentEvent::subscriptionChangedType) subscriptionKeys.insert({p.provider, p.providerObjectId});
+    if (p.type == PaymentEvent::invoicePaidType || p.type == PaymentEvent::invoicePaymentFailedType) {
+      dunningKeys.insert({p.provider, p.providerObjectId});
+      if (p.subscriptionId) subscriptionKeys.insert({p.provider, *p.subscriptionId});
+    }
+    items.push_back({e.event, &p, nullptr});
   }
   if (items.empty()) return;
 
@@ -163,7 +151,7 @@ void PaymentsHandler::onEvents(std::span<const ConsumedEvent> events, Effects& f
   for (const auto& item : items)
     if (item.payment && item.payment->type == PaymentEvent::failedType && isFresh(item)) {
       failures.push_back(item.event);
-      failed.push_back(&*item.payment);
+      failed.push_back(item.payment);
     }
   flagFraud(b, failures, failed, fx);
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "dunning_schedule.h"
@@ -35,14 +36,14 @@ struct PaymentsSettings {
 // once, with ids from the provider event), dunning steps made as outside
 // calls to Stripe. The batch's customers' Redis keys are then rewritten from
 // what the batch left in Postgres.
+using PaymentsEvent = std::variant<events::PaymentEvent, events::DunningRetryDue>;
+
 class PaymentsHandler : public BatchHandler {
  public:
   PaymentsHandler(PaymentsSettings settings, StripeBilling& billing, RuntimeMetrics& metrics);
   std::vector<std::string> emitsTo() const override;
-  // The seven provider event types and payments.dunning-retry-due.
-  static std::vector<RoutedType> routedTypes();
-
-  void onEvents(std::span<const ConsumedEvent> events, Effects& fx);
+  // The seven provider event types and payments.dunning-retry-due, in offset order.
+  void onEvents(std::span<const Decoded<PaymentsEvent>> events, Effects& fx);
   void rebuildRedis(pqxx::transaction_base& sql, RedisWriteBuffer& redis) const override;
 
  private:

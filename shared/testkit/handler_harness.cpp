@@ -41,6 +41,7 @@ HandlerHarness::HandlerHarness(ServiceDefinition definition, std::string databas
   }
   MigrationRunner(definition_.postgresSchema, definition_.migrations).apply(pg_.get());
   ServiceContext ctx{definition_, config_, log_, metrics_, outside_};
+  if (definition_.makeShared) ctx.shared = (shared_ = definition_.makeShared(ctx)).get();
   handler_ = definition_.makeHandler(ctx);
   config_.finish();
   if (!handler_) throw std::logic_error(definition_.name + ": makeHandler made no handler");

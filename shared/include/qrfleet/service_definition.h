@@ -28,6 +28,8 @@ struct ServiceContext {
   JsonLogger& log;
   RuntimeMetrics& metrics;
   OutsideKit& outside;
+  // What every lane's handler shares (ServiceDefinition::shareAcrossLanes), once made.
+  void* shared = nullptr;
 };
 
 // The declaration of a worker: everything the runtime needs to run it.
@@ -59,9 +61,27 @@ struct ServiceDefinition {
   // step that is mostly CPU work ("qr-generation": two per core, more only
   // contend). OUTSIDE_TARGET_LIMITS overrides a target named here.
   std::map<std::string, int> outsideTargetLimits = {};
+  // One handler per apply lane, made at start (read options here).
   std::function<std::unique_ptr<BatchHandler>(ServiceContext&)> makeHandler;
-  // Optional: work on a clock (see PeriodicTask), made once per process.
+  // Optional: what every lane's handler shares, made once per process before
+  // the first handler (provider clients whose circuits and pools must see all
+  // of the worker's traffic, billing clients). Set with shareAcrossLanes().
+  std::function<std::shared_ptr<void>(ServiceContext&)> makeShared;
+  // Optional: work on a clock (see PeriodicTask, OutboxTask), made once per process.
   std::function<std::vector<PeriodicTask>(ServiceContext&)> makeTasks;
+
+  // Sets makeShared and makeHandler together: `makeShared(ctx)` returns a
+  // std::unique_ptr<Shared>, made once; `makeHandler(ctx, Shared&)` makes
+  // each lane's handler with it.
+  template <class Shared, class MakeShared, class MakeHandler>
+  void shareAcrossLanes(MakeShared makeSharedState, MakeHandler makeHandlerWith) {
+    makeShared = [makeSharedState](ServiceContext& ctx) -> std::shared_ptr<void> {
+      return std::shared_ptr<Shared>(makeSharedState(ctx));
+    };
+    makeHandler = [makeHandlerWith](ServiceContext& ctx) -> std::unique_ptr<BatchHandler> {
+      return makeHandlerWith(ctx, *static_cast<Shared*>(ctx.shared));
+    };
+  }
 };
 
 // Parses --help/--version/--migrate and the replay steps (--describe,

@@ -226,9 +226,11 @@ int runService(int argc, char** argv, const ServiceDefinition& declared) {
   OutsideKit outside(settings.redisUrl, def.redisPrefix, metrics);
   ServiceContext context{def, config, log, metrics, outside};
   settings.replaying = step == "--replay";
+  std::shared_ptr<void> shared;  // outlives the handlers that refer to it
   std::vector<std::unique_ptr<BatchHandler>> handlers;
   std::vector<PeriodicTask> tasks;
   try {
+    if (def.makeShared) context.shared = (shared = def.makeShared(context)).get();
     handlers.push_back(def.makeHandler(context));
     if (def.makeTasks) tasks = def.makeTasks(context);
     config.finish();

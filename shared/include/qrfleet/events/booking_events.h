@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "qrfleet/envelope.h"
@@ -96,5 +97,9 @@ struct BookingExpired {
   static BookingExpired fromEnvelope(const Envelope& e);
   nlohmann::json toPayload() const;
 };
+
+// Every event of the bookings topic, in the order a booking lives them.
+using BookingEvent = std::variant<BookingCreated, BookingBroadcast, BookingAccepted, BookingAssigned, BookingCancelled,
+                                  BookingCompleted, BookingExpired>;
 
 }  // namespace qrfleet::events

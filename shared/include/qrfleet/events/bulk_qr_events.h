@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "qrfleet/envelope.h"
@@ -64,6 +65,9 @@ struct BulkBatchCancelled {
   static BulkBatchCancelled fromEnvelope(const Envelope& e);
   nlohmann::json toPayload() const;
 };
+
+// What the bulk-qr-processing topic carries.
+using BulkRequest = std::variant<BulkBatchRequested, BulkBatchCancelled>;
 
 // One item of a chunk: its position in the batch and the archive file name
 // (without extension) the splitter chose, unique within the batch.

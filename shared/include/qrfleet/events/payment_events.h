@@ -27,6 +27,7 @@ struct PaymentEvent {
   static constexpr std::string_view invoicePaymentFailedType = "invoice.payment-failed";
   // All seven, version 1.
   static const std::vector<std::string_view>& types();
+  static bool supports(int version) { return version == 1; }
 
   // The raw webhook as received (claim check kept in the event itself: Kafka
   // holds it for the topic's 90 days and the worker files it in

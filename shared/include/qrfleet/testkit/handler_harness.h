@@ -50,6 +50,7 @@ class HandlerHarness {
   JsonLogger log_;
   RuntimeMetrics metrics_;
   OutsideKit outside_;
+  std::shared_ptr<void> shared_;  // what the handler shares with other lanes' (none here)
   std::unique_ptr<BatchHandler> handler_;
   std::unique_ptr<RouteTable> routes_;
   std::map<TopicPartition, std::int64_t> nextOffset_;
