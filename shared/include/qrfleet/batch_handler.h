@@ -25,8 +25,8 @@ struct ConsumedEvent {
   Envelope envelope;
   int attempt = 1;  // > 1 when it came back from the retry topic
   // The route's typed decode of the payload (Route::decode), made by the
-  // consumer; envelope.payload is then left empty. Null for routes of several
-  // types and for events made without a consumer.
+  // consumer; envelope.payload is then left empty. Null for untyped routes and
+  // for events made without a consumer.
   std::shared_ptr<const void> typed = {};
 };
 
@@ -130,7 +130,8 @@ class BatchHandler {
   }
 };
 
-// An event with its payload decoded (routes of one type hand these over).
+// An event with its payload decoded (typed routes hand these over; `Event`
+// is one event class or a std::variant of several).
 // `data` is the decode the consumer made as it polled the message, kept with
 // the event (ConsumedEvent::typed): handed over without a copy.
 template <class Event>
