@@ -2,23 +2,18 @@
 // definition against the real Postgres, a rolled-back transaction, no Kafka.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-
 #include "location_definition.h"
 #include "qrfleet/event_id.h"
 #include "qrfleet/testkit/handler_harness.h"
 #include "qrfleet/time_format.h"
+#include "test_stack.h"
 
 using namespace qrfleet;
 using namespace qrfleet::testkit;
 
 namespace {
 
-std::string databaseUrl() {
-  const char* url = std::getenv("DATABASE_URL");
-  if (!url || !*url) FAIL("DATABASE_URL is not set: run under scripts/test");
-  return url;
-}
+std::string databaseUrl() { return testing::requireEnv("DATABASE_URL"); }
 
 Envelope booking(const std::string& type, nlohmann::json payload) {
   Envelope e;
